@@ -1,0 +1,54 @@
+# The two newcomer commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/marketplace_test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint setup dev-setup migrate demo bench test-faults clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: requirements-dev.txt requirements.txt $(BIN)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(BIN)/.installed
+dev-setup: $(BIN)/.installed-dev
+
+demo: setup
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask regions load
+	$(BIN)/flask seed demo
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+lint: dev-setup
+	$(BIN)/ruff check marketplace tests bench config.py wsgi.py
+
+test: dev-setup lint test-sqlite test-postgres
+
+test-sqlite: dev-setup
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# Runs when TEST_DATABASE_URL is set or a local PostgreSQL answers; says so when skipped.
+test-postgres: dev-setup
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then \
+	  if $(BIN)/python scripts/pg_test_db.py "$(PG_TEST_URL)"; then url="$(PG_TEST_URL)"; fi; \
+	fi; \
+	if [ -n "$$url" ]; then \
+	  echo "== PostgreSQL: $$url"; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q; \
+	else echo "== PostgreSQL not reachable: PostgreSQL run skipped"; fi
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,92 @@
+"""The application factory: the only place an app is built."""
+import importlib
+import os
+
+from flask import Flask
+
+from config import CONFIGS, ProductionConfig
+from marketplace.core.errors import ErrorSchema
+
+BLUEPRINTS = ("accounts", "geography", "organizations", "audit")
+#: Every models module, imported at start-up so metadata (and migrations) see all tables.
+MODEL_MODULES = ("accounts", "geography", "organizations", "audit")
+
+
+def _load_config(app, config):
+    if config is None:
+        config = os.environ.get("APP_ENV", "development")
+    if isinstance(config, str):
+        config = CONFIGS[config]
+    if isinstance(config, dict):
+        app.config.from_object(CONFIGS["testing"])
+        app.config.update(config)
+    else:
+        if config is ProductionConfig or (isinstance(config, type) and issubclass(config, ProductionConfig)):
+            config.check_environment()
+        app.config.from_object(config)
+
+
+def register_extensions(app):
+    from marketplace.extensions import api, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    limiter.init_app(app)
+    api.ERROR_SCHEMA = ErrorSchema
+    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearerAuth": {"type": "http", "scheme": "bearer"}}}})
+
+
+def import_models():
+    for name in MODEL_MODULES:
+        importlib.import_module(f"marketplace.{name}.models")
+
+
+def register_blueprints(app):
+    from marketplace.extensions import api
+    importlib.import_module("marketplace.health.api")
+    from marketplace.health import bp as health_bp
+
+    api.register_blueprint(health_bp)
+    for name in BLUEPRINTS:
+        importlib.import_module(f"marketplace.{name}.api")
+        module = importlib.import_module(f"marketplace.{name}")
+        api.register_blueprint(module.bp, url_prefix="/api/v1")
+
+
+def register_auth(app):
+    from marketplace.accounts.tokens import load_user
+    from marketplace.core.auth import set_user_loader
+
+    set_user_loader(load_user)
+
+
+def register_security_headers(app):
+    @app.after_request
+    def headers(response):
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["Server"] = "marketplace"
+        return response
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_relative_config=False)
+    _load_config(app, config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    from marketplace.cli import register_cli
+    from marketplace.core.errors import register_error_handlers
+    from marketplace.core.http import register_transaction_hooks
+    from marketplace.core.observability import configure_logging
+
+    import_models()
+    register_extensions(app)
+    register_blueprints(app)
+    register_auth(app)
+    register_error_handlers(app)
+    register_transaction_hooks(app)
+    register_security_headers(app)
+    register_cli(app)
+    configure_logging(app)
+    return app

@@ -1,0 +1,45 @@
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.db import Base, IntPK, UtcDateTime, utcnow
+
+ROLE_CHECK = "role IN ('admin','auditor','supplier_manager','buyer_purchaser','buyer_approver')"
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[IntPK]
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    #: Region code prefix for admins and auditors ("" = national).
+    region_scope: Mapped[str] = mapped_column(String(12), default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    organization = relationship("Organization", lazy="joined")
+
+    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role_known"),)
+
+
+class AuthToken(Base):
+    """An opaque token, stored only as its SHA-256 hash."""
+
+    __tablename__ = "auth_tokens"
+    id: Mapped[IntPK]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # access | refresh
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: All tokens descending from one login share a family; reuse of a rotated
+    #: refresh token revokes the whole family.
+    family_id: Mapped[str] = mapped_column(String(32), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("kind IN ('access','refresh')", name="kind_known"),)

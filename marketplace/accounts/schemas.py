@@ -1,0 +1,48 @@
+from marshmallow import Schema, fields, validate
+
+from marketplace.core.auth import ROLES
+
+Email = fields.Email
+Password = validate.Length(min=8, max=128)
+
+
+class TokenRequestSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=128))
+
+
+class RefreshRequestSchema(Schema):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenPairSchema(Schema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+
+
+class OrganizationBriefSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    status = fields.String()
+    region_code = fields.String()
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    organization = fields.Nested(OrganizationBriefSchema, allow_none=True)
+    region_scope = fields.String()
+
+
+class UserCreateSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=Password)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    organization_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), allow_none=True)
+    region_scope = fields.String(validate=validate.Regexp(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})?$"))

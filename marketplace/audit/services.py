@@ -1,0 +1,48 @@
+"""Write and read audit events. Callers pass only non-personal data in before/after."""
+from datetime import UTC, date, datetime, time, timedelta
+
+import structlog
+from sqlalchemy import select
+
+from marketplace.audit.models import AuditEvent
+from marketplace.extensions import db
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def record(actor, action, entity_type, entity_id, *, before=None, after=None, region_code=""):
+    """Append one audit event in the current transaction."""
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        region_code=region_code or "",
+        before=_jsonable(before),
+        after=_jsonable(after),
+        request_id=structlog.contextvars.get_contextvars().get("request_id"),
+    )
+    db.session.add(event)
+    return event
+
+
+def list_events_query(*, actor, filters):
+    """Events inside the caller's region scope, newest first."""
+    stmt = select(AuditEvent).where(AuditEvent.region_code.startswith(actor.region_scope or ""))
+    for key in ("entity_type", "entity_id", "actor_id", "action"):
+        if filters.get(key) is not None:
+            stmt = stmt.where(getattr(AuditEvent, key) == filters[key])
+    if filters.get("from"):
+        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(filters["from"], time.min, UTC))
+    if filters.get("to"):
+        end = datetime.combine(filters["to"] + timedelta(days=1), time.min, UTC)
+        stmt = stmt.where(AuditEvent.created_at < end)
+    return stmt.order_by(AuditEvent.id.desc())

@@ -1,0 +1,64 @@
+"""Request plumbing: one commit per request, the list body, query schemas."""
+import structlog
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from marketplace.core.errors import _problem
+from marketplace.extensions import db
+
+log = structlog.get_logger("marketplace.http")
+
+MAX_PAGE_SIZE = 100
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, strict=False, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(load_default=20, strict=False, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+_page_schemas = {}
+
+
+def page_of(item_schema):
+    """The contract's list body for an item schema: {items, page, page_size, total}."""
+    name = item_schema.__name__.replace("Schema", "") + "PageSchema"
+    if name not in _page_schemas:
+        _page_schemas[name] = type(name, (Schema,), {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "page": fields.Integer(required=True),
+            "page_size": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+        })
+    return _page_schemas[name]
+
+
+def paginate(stmt, args, scalars=True):
+    """Run one page of a select plus its count; returns the list body."""
+    page, page_size = args.get("page", 1), args.get("page_size", 20)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    paged = stmt.limit(page_size).offset((page - 1) * page_size)
+    result = db.session.execute(paged)
+    items = result.scalars().all() if scalars else result.all()
+    return {"items": items, "page": page, "page_size": page_size, "total": total}
+
+
+def register_transaction_hooks(app):
+    """Commit once after a successful view; roll back after any error response."""
+
+    @app.after_request
+    def commit_or_rollback(response):
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            log.warning("commit_conflict")
+            return _problem(409, "the change conflicts with existing data; nothing was saved")
+        except DBAPIError as exc:
+            db.session.rollback()
+            log.error("commit_failed", error_type=type(exc.orig).__name__)
+            return _problem(503, "the database could not save the change; retry")
+        return response

@@ -1,0 +1,40 @@
+from marshmallow import Schema, fields, validate
+
+from marketplace.core.http import PageQuerySchema
+from marketplace.geography.models import LEVELS
+
+RegionCode = fields.String
+
+
+class RegionSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_code = fields.String(allow_none=True)
+    poverty_county = fields.Boolean()
+    poverty_village = fields.Boolean()
+    lifted_year = fields.Integer(allow_none=True)
+
+
+class RegionDetailSchema(RegionSchema):
+    ancestors = fields.List(fields.Nested(RegionSchema))
+
+
+class RegionQuerySchema(PageQuerySchema):
+    parent = fields.String(validate=validate.Regexp(r"^\d{2,12}$"))
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    q = fields.String(validate=validate.Length(min=1, max=50))
+    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+
+
+class VillageCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$", error="must be 12 digits"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    parent_code = fields.String(required=True, validate=validate.Regexp(r"^\d{9}$", error="must be 9 digits"))
+    poverty_village = fields.Boolean(load_default=False)
+
+
+class RegionFlagsSchema(Schema):
+    poverty_county = fields.Boolean()
+    poverty_village = fields.Boolean()
+    lifted_year = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1978, max=2100))

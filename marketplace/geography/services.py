@@ -1,0 +1,110 @@
+"""Regions: the code-prefix hierarchy, the national data load, villages added by admins."""
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+
+from marketplace.audit.services import record
+from marketplace.core.auth import in_region_scope
+from marketplace.core.errors import Conflict, NotFound, field_error
+from marketplace.extensions import db
+from marketplace.geography.models import LEVEL_BY_LENGTH, Region
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "regions"
+PARENT_LENGTH = {4: 2, 6: 4, 9: 6, 12: 9}
+FILES = (("provinces.csv", None), ("cities.csv", "provinceCode"), ("areas.csv", "cityCode"),
+         ("streets.csv", "areaCode"))
+
+
+def parent_of(code):
+    return code[:PARENT_LENGTH[len(code)]] if len(code) in PARENT_LENGTH else None
+
+
+def load_regions(data_dir=DATA_DIR, batch_size=5000):
+    """Upsert provinces, cities, counties and townships from the national CSVs. Idempotent."""
+    existing = set(db.session.scalars(select(Region.code)))
+    added = 0
+    for filename, parent_col in FILES:
+        with open(Path(data_dir) / filename, encoding="utf-8") as fh:
+            rows = []
+            for row in csv.DictReader(fh):
+                code = row["code"].strip()
+                if code in existing or len(code) not in LEVEL_BY_LENGTH:
+                    continue
+                parent = row[parent_col].strip() if parent_col else None
+                rows.append({"code": code, "name": row["name"].strip(), "level": LEVEL_BY_LENGTH[len(code)],
+                             "parent_code": parent, "poverty_county": False, "poverty_village": False})
+                existing.add(code)
+            for start in range(0, len(rows), batch_size):
+                db.session.execute(Region.__table__.insert(), rows[start:start + batch_size])
+            added += len(rows)
+    return added
+
+
+def get_region(code):
+    region = db.session.get(Region, code)
+    if region is None:
+        raise NotFound(f"region {code} not found")
+    return region
+
+
+def ancestors(region):
+    codes = []
+    code = region.code
+    while (code := parent_of(code)) is not None:
+        codes.append(code)
+    found = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(codes)))}
+    return [found[c] for c in reversed(codes) if c in found]
+
+
+def region_path(code):
+    """[province, ..., region] rows for a code, top first."""
+    region = db.session.get(Region, code)
+    return ancestors(region) + [region] if region else []
+
+
+def list_query(args):
+    stmt = select(Region)
+    if args.get("parent"):
+        stmt = stmt.where(Region.parent_code == args["parent"])
+    elif not args.get("q") and not args.get("level"):
+        stmt = stmt.where(Region.level == "province")
+    if args.get("level"):
+        stmt = stmt.where(Region.level == args["level"])
+    if args.get("q"):
+        stmt = stmt.where(Region.name.contains(args["q"], autoescape=True))
+    return stmt.order_by(Region.code)
+
+
+def add_village(*, actor, data):
+    """A 12-digit village under an existing township inside the admin's scope."""
+    code, parent_code = data["code"], data["parent_code"]
+    if code[:9] != parent_code:
+        raise field_error("parent_code", "must be the first 9 digits of the village code")
+    parent = db.session.get(Region, parent_code)
+    if parent is None or parent.level != "township":
+        raise field_error("parent_code", "no such township")
+    if not in_region_scope(actor.region_scope, code):
+        raise NotFound("region not found in your scope")
+    if db.session.get(Region, code) is not None:
+        raise Conflict(f"region {code} already exists", errors={"code": ["already exists"]})
+    region = Region(code=code, name=data["name"], level="village", parent_code=parent_code,
+                    poverty_village=data.get("poverty_village", False), poverty_county=False)
+    db.session.add(region)
+    db.session.flush()
+    record(actor, "region.create", "region", code, after={"name": region.name,
+                                                         "poverty_village": region.poverty_village},
+           region_code=code)
+    return region
+
+
+def update_flags(*, actor, code, data):
+    region = get_region(code)
+    if not in_region_scope(actor.region_scope, code):
+        raise NotFound(f"region {code} not found")
+    before = {k: getattr(region, k) for k in data}
+    for key, value in data.items():
+        setattr(region, key, value)
+    db.session.flush()
+    record(actor, "region.update", "region", code, before=before, after=data, region_code=code)
+    return region

@@ -1,0 +1,64 @@
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from marketplace.core.http import PageQuerySchema
+from marketplace.organizations.models import KINDS, STATUSES
+from marketplace.organizations.uscc import validate_uscc
+
+MAX_FEN = 10**15
+Phone = validate.Regexp(r"^[0-9+\- ]{5,32}$", error="not a phone number")
+
+
+class ManagerSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(min=8, max=128))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class OrganizationCreateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    uscc = fields.String(required=True)
+    region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}(\d{3}(\d{3})?)?$"))
+    contact_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    contact_phone = fields.String(required=True, validate=Phone)
+    manager = fields.Nested(ManagerSchema, required=True)
+
+    @validates("uscc")
+    def check_uscc(self, value, **kwargs):
+        if not validate_uscc(value):
+            raise ValidationError("not a valid unified social credit code (GB 32100 check character)")
+
+
+class OrganizationUpdateSchema(Schema):
+    contact_name = fields.String(validate=validate.Length(min=1, max=100))
+    contact_phone = fields.String(validate=Phone)
+    approval_threshold_fen = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_FEN))
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    uscc = fields.String()
+    region_code = fields.String()
+    contact_name = fields.String()
+    contact_phone = fields.String()
+    status = fields.String()
+    approval_threshold_fen = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class OrganizationQuerySchema(PageQuerySchema):
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    region = fields.String(validate=validate.Regexp(r"^\d{2,12}$"))
+
+
+class TargetSchema(Schema):
+    target_fen = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=MAX_FEN))
+
+
+class TargetOutSchema(Schema):
+    organization_id = fields.Integer()
+    year = fields.Integer()
+    target_fen = fields.Integer()

@@ -1,0 +1,103 @@
+"""Organizations: registration, verification, thresholds and procurement targets."""
+from sqlalchemy import select
+
+from marketplace.accounts.services import new_user
+from marketplace.audit.services import record
+from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
+from marketplace.extensions import db
+from marketplace.geography.models import Region
+from marketplace.organizations.models import Organization, ProcurementTarget
+
+TRANSITIONS = {"verify": ("pending", "suspended"), "suspend": ("pending", "verified")}
+TARGET_STATUS = {"verify": "verified", "suspend": "suspended"}
+
+
+def register(*, data):
+    """Anyone registers an organization; it starts pending with its manager user."""
+    region = db.session.get(Region, data["region_code"])
+    if region is None:
+        raise field_error("region_code", "no such region")
+    if data["kind"] == "collective" and region.level != "village":
+        raise field_error("region_code", "a village collective is registered at its village code")
+    if db.session.scalar(select(Organization.id).where(Organization.uscc == data["uscc"])):
+        raise Conflict("an organization with this USCC is already registered", errors={"uscc": ["already registered"]})
+    manager = data["manager"]
+    org = Organization(kind=data["kind"], name=data["name"], uscc=data["uscc"], region_code=region.code,
+                       contact_name=data["contact_name"], contact_phone=data["contact_phone"], status="pending")
+    db.session.add(org)
+    db.session.flush()
+    role = "supplier_manager" if org.is_supplier else "buyer_approver"
+    user = new_user(email=manager["email"], password=manager["password"], name=manager["name"], role=role,
+                    organization=org)
+    record(user, "organization.register", "organization", org.id,
+           after={"kind": org.kind, "status": org.status, "uscc": org.uscc}, region_code=org.region_code)
+    return org
+
+
+def get_visible(actor, org_id):
+    """The organization if the actor may see it (staff in scope, or its own members); else 404."""
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("organization not found")
+    if actor.role in STAFF_ROLES and in_region_scope(actor.region_scope, org.region_code):
+        return org
+    if actor.organization_id == org.id:
+        return org
+    raise NotFound("organization not found")
+
+
+def list_query(*, actor, args):
+    stmt = select(Organization).where(Organization.region_code.startswith(actor.region_scope or ""))
+    if args.get("kind"):
+        stmt = stmt.where(Organization.kind == args["kind"])
+    if args.get("status"):
+        stmt = stmt.where(Organization.status == args["status"])
+    if args.get("region"):
+        stmt = stmt.where(Organization.region_code.startswith(args["region"]))
+    return stmt.order_by(Organization.id)
+
+
+def update(*, actor, org_id, data):
+    """Contact details; the approval threshold for buyers. Admins in scope or the org's manager."""
+    org = get_visible(actor, org_id)
+    if "approval_threshold_fen" in data and not org.is_buyer:
+        raise field_error("approval_threshold_fen", "only buyers have an approval threshold")
+    before = {k: getattr(org, k) for k in data}
+    for key, value in data.items():
+        setattr(org, key, value)
+    db.session.flush()
+    record(actor, "organization.update", "organization", org.id, before=before, after=data,
+           region_code=org.region_code)
+    return org
+
+
+def change_status(*, actor, org_id, action):
+    """verify: pending/suspended → verified; suspend: pending/verified → suspended."""
+    org = get_visible(actor, org_id)
+    if org.status not in TRANSITIONS[action]:
+        raise InvalidTransition("organization", org.status, action)
+    before = org.status
+    org.status = TARGET_STATUS[action]
+    db.session.flush()
+    record(actor, f"organization.{action}", "organization", org.id, before={"status": before},
+           after={"status": org.status}, region_code=org.region_code)
+    return org
+
+
+def set_target(*, actor, org_id, year, target_fen):
+    org = get_visible(actor, org_id)
+    if not org.is_buyer:
+        raise field_error("organization_id", "procurement targets are for buyer organizations")
+    target = db.session.scalar(select(ProcurementTarget).where(ProcurementTarget.organization_id == org.id,
+                                                               ProcurementTarget.year == year))
+    before = target.target_fen if target else None
+    if target is None:
+        target = ProcurementTarget(organization_id=org.id, year=year, target_fen=target_fen)
+        db.session.add(target)
+    else:
+        target.target_fen = target_fen
+    db.session.flush()
+    record(actor, "organization.target", "organization", org.id, before={"year": year, "target_fen": before},
+           after={"year": year, "target_fen": target_fen}, region_code=org.region_code)
+    return target

@@ -1,0 +1,11 @@
+"""Assertions on the error contract."""
+
+
+def assert_problem(resp, status, field=None):
+    assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True))
+    body = resp.get_json()
+    assert body["status"] == status
+    assert isinstance(body["title"], str) and body["title"]
+    if field is not None:
+        assert field in body.get("errors", {}), body
+    return body
