@@ -7,9 +7,11 @@ from flask import Flask
 from config import CONFIGS, ProductionConfig
 from marketplace.core.errors import ErrorSchema
 
-BLUEPRINTS = ("accounts", "geography", "organizations", "audit")
+BLUEPRINTS = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
+              "orders", "payments", "ledger", "reports", "public")
 #: Every models module, imported at start-up so metadata (and migrations) see all tables.
-MODEL_MODULES = ("accounts", "geography", "organizations", "audit")
+MODEL_MODULES = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
+                 "orders", "payments", "ledger")
 
 
 def _load_config(app, config):

@@ -54,6 +54,21 @@ def seed_demo_command():
         click.echo(f"  {role:17} {email}")
 
 
+#: Domains that may ship a `cli.py` exposing an AppGroup named `cli`.
+DOMAIN_CLIS = ("households", "orders", "ledger", "seed")
+
+
 def register_cli(app):
+    import importlib
+    import importlib.util
+
     for group in (regions_cli, users_cli, seed_cli):
         app.cli.add_command(group)
+    for name in DOMAIN_CLIS:
+        if importlib.util.find_spec(f"marketplace.{name}.cli") is not None:
+            module = importlib.import_module(f"marketplace.{name}.cli")
+            if module.cli.name == "seed":
+                for command in module.cli.commands.values():
+                    seed_cli.add_command(command)
+            else:
+                app.cli.add_command(module.cli)

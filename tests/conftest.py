@@ -8,7 +8,8 @@ from sqlalchemy import text
 from marketplace import create_app
 from marketplace.extensions import db as _db
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.factories_catalog", "tests.factories_households", "tests.factories_orders",
+                  "tests.factories_payments", "tests.factories_ledger"]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -1,0 +1,1 @@
+from marketplace.catalog import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from marketplace.certification import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from marketplace.households import bp  # noqa: F401

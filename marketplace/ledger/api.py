@@ -1,0 +1,1 @@
+from marketplace.ledger import bp  # noqa: F401

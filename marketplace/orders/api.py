@@ -1,0 +1,1 @@
+from marketplace.orders import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from marketplace.payments import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from marketplace.public import bp  # noqa: F401

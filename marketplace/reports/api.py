@@ -1,0 +1,1 @@
+from marketplace.reports import bp  # noqa: F401

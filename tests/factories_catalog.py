@@ -1,0 +1,1 @@
+"""Factory fixtures for catalog (owned by that domain)."""

@@ -1,0 +1,1 @@
+"""Factory fixtures for households (owned by that domain)."""

@@ -1,0 +1,1 @@
+"""Factory fixtures for ledger (owned by that domain)."""

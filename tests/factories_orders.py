@@ -1,0 +1,1 @@
+"""Factory fixtures for orders (owned by that domain)."""

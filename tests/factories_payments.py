@@ -1,0 +1,1 @@
+"""Factory fixtures for payments (owned by that domain)."""
