@@ -58,7 +58,8 @@ def create_user(*, actor, data):
         if role in ("admin", "auditor"):
             if org is not None:
                 raise field_error("organization_id", "staff users belong to no organization")
-            scope = data.get("region_scope") or actor.region_scope
+            # An explicit "" asks for national scope: only a national admin may grant it.
+            scope = data["region_scope"] if "region_scope" in data else actor.region_scope
             if not in_region_scope(actor.region_scope, scope):
                 raise field_error("region_scope", "outside your own region scope")
         else:
