@@ -33,7 +33,7 @@ run: demo
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 lint: dev-setup
-	$(BIN)/ruff check marketplace tests bench config.py wsgi.py
+	$(BIN)/ruff check marketplace tests bench scripts config.py wsgi.py
 
 test: dev-setup lint test-sqlite test-postgres
 
