@@ -1,7 +1,19 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import Base, BasisPoints, Fen, IntPK, UtcDateTime, utcnow
@@ -39,7 +51,17 @@ class Product(Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft','active','archived')", name="status_known"),
         CheckConstraint("sales_count >= 0", name="sales_positive"),
+        # PostgreSQL only: trigram GIN indexes serve `q` (ILIKE '%木耳%') without a scan.
+        Index("ix_products_name_trgm", "name", postgresql_using="gin",
+              postgresql_ops={"name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_products_description_trgm", "description", postgresql_using="gin",
+              postgresql_ops={"description": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
+
+
+#: The trigram indexes need the extension; create_all runs this first (migrations must too).
+event.listen(Product.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class Sku(Base):
@@ -103,3 +125,8 @@ class AttributionScheme(Base):
                         "AND supplier_bp >= 0", name="shares_non_negative"),
         CheckConstraint("supply_lookback_days BETWEEN 1 AND 730", name="lookback_range"),
     )
+
+    @property
+    def source(self):
+        """product (a product's own version) or supplier_default (product_id NULL)."""
+        return "product" if self.product_id is not None else "supplier_default"

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import Base, IntPK, UtcDateTime, utcnow
 
@@ -26,6 +26,8 @@ class Certification(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    product = relationship("Product", lazy="joined")
 
     __table_args__ = (
         CheckConstraint("status IN ('submitted','approved','rejected','revoked')", name="status_known"),

@@ -16,8 +16,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select
 
+from marketplace.audit.services import record
 from marketplace.catalog.models import Product
 from marketplace.certification.models import Certification
+from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.db import utcnow
+from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.extensions import db
 from marketplace.organizations.models import Organization
 
@@ -56,3 +60,142 @@ def is_orderable(product, today=None):
     product_id = product if isinstance(product, int) else product.id
     stmt = select(Product.id).where(Product.id == product_id, orderable_clause(today))
     return db.session.scalar(stmt) is not None
+
+
+# --- the workflow: submit → approve | reject; approved → revoke --------------------------
+
+#: action → (the state it starts from, the resulting state)
+TRANSITIONS = {"approve": ("submitted", "approved"), "reject": ("submitted", "rejected"),
+               "revoke": ("approved", "revoked")}
+MAX_VALIDITY_YEARS = 3
+
+
+def _own_product(actor, product_id):
+    product = db.session.get(Product, product_id)
+    if product is None or actor.role != "supplier_manager" or product.supplier_id != actor.organization_id:
+        raise NotFound("product not found")
+    return product
+
+
+def submit(*, actor, product_id, data):
+    """The product's supplier_manager submits evidence for review → ``submitted``.
+
+    Raises NotFound for another organization's product, Conflict when the product is
+    archived or already has a submission awaiting review.
+    """
+    product = _own_product(actor, product_id)
+    if product.status == "archived":
+        raise InvalidTransition("product", product.status, "certify")
+    pending = db.session.scalar(select(Certification.id).where(Certification.product_id == product.id,
+                                                               Certification.status == "submitted"))
+    if pending:
+        raise Conflict(f"certification {pending} is already awaiting review", certification_id=pending)
+    cert = Certification(product_id=product.id, status="submitted", evidence_urls=data["evidence_urls"],
+                         benefit_description=data["benefit_description"])
+    db.session.add(cert)
+    db.session.flush()
+    record(actor, "certification.submit", "certification", cert.id, after={"product_id": product.id},
+           region_code=product.origin_region_code)
+    return cert
+
+
+def list_query(*, actor, args):
+    """Admins and auditors: certifications of products in their region scope; suppliers: their own."""
+    stmt = select(Certification).join(Product, Product.id == Certification.product_id)
+    if actor.role in STAFF_ROLES:
+        stmt = stmt.where(Product.origin_region_code.startswith(actor.region_scope or "", autoescape=True))
+    else:
+        stmt = stmt.where(Product.supplier_id == actor.organization_id)
+    if args.get("status"):
+        stmt = stmt.where(Certification.status == args["status"])
+    if args.get("region"):
+        stmt = stmt.where(Product.origin_region_code.startswith(args["region"], autoescape=True))
+    if args.get("product_id"):
+        stmt = stmt.where(Certification.product_id == args["product_id"])
+    return stmt.order_by(Certification.id.desc())
+
+
+def get_visible(actor, cert_id):
+    """The certification if the actor is staff in scope or its product's supplier; else NotFound."""
+    cert = db.session.get(Certification, cert_id)
+    if cert is not None:
+        product = cert.product
+        if actor.role in STAFF_ROLES and in_region_scope(actor.region_scope, product.origin_region_code):
+            return cert
+        if actor.role == "supplier_manager" and actor.organization_id == product.supplier_id:
+            return cert
+    raise NotFound("certification not found")
+
+
+def _years_later(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def next_certificate_no(county_code, year):
+    """``FP-<county code, 6 digits>-<year of valid_from>-<NNNNN>``, NNNNN counting per county and year.
+
+    Two approvals racing for the same number collide on the unique constraint and
+    the second request answers 409 (nothing saved); a retry takes the next number.
+    """
+    prefix = f"FP-{county_code}-{year}-"
+    taken = db.session.scalars(select(Certification.certificate_no)
+                               .where(Certification.certificate_no.startswith(prefix, autoescape=True)))
+    numbers = [int(no[len(prefix):]) for no in taken if no[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:05d}"
+
+
+def _decide(actor, cert_id, action):
+    cert = get_visible(actor, cert_id)
+    if actor.role != "admin":
+        raise NotFound("certification not found")
+    source, target = TRANSITIONS[action]
+    if cert.status != source:
+        raise InvalidTransition("certification", cert.status, action)
+    before = {"status": cert.status}
+    cert.status = target
+    cert.decided_by_id = actor.id
+    cert.decided_at = utcnow()
+    return cert, before
+
+
+def approve(*, actor, cert_id, data):
+    """submitted → approved with a validity window of at most 3 years and a unique certificate number.
+
+    Raises 422 on the window, Conflict on a taken number or a wrong state (current_state).
+    """
+    if data["valid_until"] > _years_later(data["valid_from"], MAX_VALIDITY_YEARS):
+        raise field_error("valid_until", f"a certificate is valid for at most {MAX_VALIDITY_YEARS} years")
+    cert, before = _decide(actor, cert_id, "approve")
+    number = data.get("certificate_no")
+    if number and db.session.scalar(select(Certification.id).where(Certification.certificate_no == number)):
+        raise Conflict("certificate number already issued", errors={"certificate_no": ["already issued"]})
+    cert.certificate_no = number or next_certificate_no(cert.product.origin_region_code[:6],
+                                                        data["valid_from"].year)
+    cert.valid_from, cert.valid_until = data["valid_from"], data["valid_until"]
+    db.session.flush()
+    record(actor, "certification.approve", "certification", cert.id, before=before,
+           after={"status": cert.status, "certificate_no": cert.certificate_no, "valid_from": cert.valid_from,
+                  "valid_until": cert.valid_until}, region_code=cert.product.origin_region_code)
+    return cert
+
+
+def reject(*, actor, cert_id, reason):
+    """submitted → rejected, with the reason."""
+    return _decide_with_reason(actor, cert_id, "reject", reason)
+
+
+def revoke(*, actor, cert_id, reason):
+    """approved → revoked, with the reason; the product stops being orderable at once."""
+    return _decide_with_reason(actor, cert_id, "revoke", reason)
+
+
+def _decide_with_reason(actor, cert_id, action, reason):
+    cert, before = _decide(actor, cert_id, action)
+    cert.reason = reason
+    db.session.flush()
+    record(actor, f"certification.{action}", "certification", cert.id, before=before,
+           after={"status": cert.status, "reason": reason}, region_code=cert.product.origin_region_code)
+    return cert
