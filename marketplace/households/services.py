@@ -105,11 +105,13 @@ def update_household(*, actor, household_id, data) -> Household:
     for key in PLAIN_FIELDS:
         if key in data:
             setattr(household, key, data[key])
-    if "head_name" in data:
+    # Two names can share a mask (张小三, 张大三): compare the clear names, audit only the masks.
+    renamed = "head_name" in data and data["head_name"] != protection.head_name(household)
+    if renamed:
         protection.set_head_name(household, data["head_name"])
     check_lifted(household.status, household.lifted_year)
     after = audit_values(household)
-    changed = {k for k in after if after[k] != before[k]}
+    changed = {k for k in after if after[k] != before[k] or (k == "head_name" and renamed)}
     if changed:
         db.session.flush()
         record(actor, "household.update", "household", household.id, before={k: before[k] for k in changed},
