@@ -1,8 +1,8 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
 from marketplace.core.http import PageQuerySchema
 from marketplace.organizations.models import KINDS, STATUSES
-from marketplace.organizations.uscc import validate_uscc
+from marketplace.organizations.uscc import normalize_uscc, validate_uscc
 
 MAX_FEN = 10**15
 Phone = validate.Regexp(r"^[0-9+\- ]{5,32}$", error="not a phone number")
@@ -22,6 +22,13 @@ class OrganizationCreateSchema(Schema):
     contact_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     contact_phone = fields.String(required=True, validate=Phone)
     manager = fields.Nested(ManagerSchema, required=True)
+
+    @pre_load
+    def normalise_uscc(self, data, **kwargs):
+        """Entered codes vary in case and spacing; store one form so uniqueness holds."""
+        if isinstance(data, dict) and isinstance(data.get("uscc"), str):
+            data = dict(data, uscc=normalize_uscc(data["uscc"]))
+        return data
 
     @validates("uscc")
     def check_uscc(self, value, **kwargs):
