@@ -1,1 +1,66 @@
-from marketplace.payments import bp  # noqa: F401
+from flask import jsonify, request
+
+from marketplace.core.auth import BUYER_ROLES, STAFF_ROLES, SUPPLIER_ROLES, current_user, require_roles
+from marketplace.core.http import page_of, paginate
+from marketplace.extensions import limiter
+from marketplace.payments import bp, services, webhooks
+from marketplace.payments.schemas import (
+    PaymentCreatedSchema,
+    PaymentQuerySchema,
+    PaymentSchema,
+    RefundCreateSchema,
+    RefundSchema,
+    TransferConfirmSchema,
+    WebhookAckSchema,
+)
+
+
+@bp.post("/orders/<int:order_id>/payments")
+@require_roles(*BUYER_ROLES)
+@bp.response(201, PaymentCreatedSchema)
+def create_payment(order_id):
+    """Start paying an order (a Stripe PaymentIntent, or the bank-transfer payment)."""
+    actor = current_user()
+    return jsonify(services.run_once(
+        scope=services.actor_scope(actor, "payments", order_id), key=request.headers.get("Idempotency-Key"),
+        body=request.get_json(silent=True) or {},
+        produce=lambda: PaymentCreatedSchema().dump(services.create_payment(actor=actor, order_id=order_id)))), 201
+
+
+@bp.get("/orders/<int:order_id>/payments")
+@require_roles(*BUYER_ROLES, *STAFF_ROLES, *SUPPLIER_ROLES)
+@bp.arguments(PaymentQuerySchema, location="query")
+@bp.response(200, page_of(PaymentSchema))
+def list_payments(args, order_id):
+    """The payments of an order."""
+    return paginate(services.list_payments(actor=current_user(), order_id=order_id), args)
+
+
+@bp.post("/payments/<int:payment_id>/confirm-transfer")
+@require_roles("admin")
+@bp.arguments(TransferConfirmSchema)
+@bp.response(200, PaymentSchema)
+def confirm_transfer(data, payment_id):
+    """Confirm that a bank transfer for the amount due has arrived."""
+    return services.confirm_transfer(actor=current_user(), payment_id=payment_id, data=data)
+
+
+@bp.post("/orders/<int:order_id>/refunds")
+@require_roles("admin", *SUPPLIER_ROLES)
+@bp.arguments(RefundCreateSchema)
+@bp.response(201, RefundSchema)
+def create_refund(data, order_id):
+    """Refund quantities of an order's lines (a supplier its own lines, an admin any)."""
+    actor = current_user()
+    return jsonify(services.run_once(
+        scope=services.actor_scope(actor, "refunds", order_id), key=request.headers.get("Idempotency-Key"),
+        body=data, produce=lambda: RefundSchema().dump(services.create_refund(actor=actor, order_id=order_id,
+                                                                                data=data)))), 201
+
+
+@bp.post("/webhooks/stripe")
+@limiter.exempt
+@bp.response(200, WebhookAckSchema)
+def receive_stripe_webhook():
+    """Stripe event delivery, verified with Stripe-Signature (no login)."""
+    return webhooks.handle_stripe_webhook(request.get_data(), request.headers.get("Stripe-Signature"))

@@ -1,0 +1,131 @@
+"""Paying an order: Stripe PaymentIntents, bank-transfer confirmation, listing."""
+from sqlalchemy import select
+
+from marketplace.audit.services import record
+from marketplace.certification.services import today_local
+from marketplace.core.db import utcnow
+from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
+from marketplace.extensions import db
+from marketplace.ledger import services as ledger
+from marketplace.orders import services as order_services
+from marketplace.orders.models import Order
+from marketplace.payments import stripe_gateway
+from marketplace.payments.models import Payment
+
+OPEN_STATUSES = ("requires_payment", "processing")
+PAID_STATUSES = ("succeeded", "partially_refunded", "refunded")
+
+
+def _lock(obj):
+    """Row-lock (PostgreSQL) and reload; SQLite already serializes writers (BEGIN IMMEDIATE)."""
+    db.session.refresh(obj, with_for_update=True)
+    return obj
+
+
+def _open_payment(order):
+    return db.session.scalar(select(Payment).where(Payment.order_id == order.id,
+                                                   Payment.status.in_(OPEN_STATUSES))
+                             .order_by(Payment.id.desc()).limit(1))
+
+
+def _check_payable(order):
+    if order.status == "cancelled":
+        raise InvalidTransition("order", "cancelled", "pay")
+    if order.payment_status != "unpaid":
+        raise InvalidTransition("order", order.payment_status, "pay")
+
+
+def _new_payment(order):
+    payment = Payment(order_id=order.id, method=order.payment_method, status="requires_payment",
+                      amount_fen=order.total_fen, refunded_fen=0, currency="cny")
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def open_payment_for_order(*, actor, order):
+    """Create the order's initial Payment row where its method needs one (bank transfer).
+
+    Stripe orders get their Payment when the buyer asks for a PaymentIntent. Returns the row or None.
+    """
+    if order.payment_method != "bank_transfer" or order.payment_status != "unpaid":
+        return None
+    return _open_payment(order) or _new_payment(order)
+
+
+def create_payment(*, actor, order_id):
+    """Start paying an order: a Stripe PaymentIntent for the amount due, or the bank-transfer row.
+
+    An open payment of the order is returned again rather than doubled. Raises NotFound outside
+    the caller's organization, InvalidTransition (409) when the order is cancelled or already paid,
+    ServiceUnavailable/BadGateway when Stripe cannot be used.
+    """
+    order = _lock(order_services.get_visible_order(actor, order_id))
+    _check_payable(order)
+    payment = _open_payment(order)
+    if payment is not None and (payment.method == "bank_transfer" or payment.stripe_payment_intent_id):
+        return payment
+    payment = payment or _new_payment(order)
+    if payment.method == "stripe":
+        intent_id, secret, _ = stripe_gateway.create_payment_intent(
+            amount_fen=payment.amount_fen, order_id=order.id, order_number=order.number,
+            idempotency_key=f"pi-create-{payment.id}")
+        payment.stripe_payment_intent_id, payment.client_secret = intent_id, secret
+    record(actor, "payment.create", "payment", payment.id, region_code=order.buyer_region_code,
+           after={"order_id": order.id, "method": payment.method, "amount_fen": payment.amount_fen,
+                  "stripe_payment_intent_id": payment.stripe_payment_intent_id})
+    return payment
+
+
+def list_payments(*, actor, order_id):
+    """The payments of an order the caller may see (NotFound otherwise)."""
+    order = order_services.get_visible_order(actor, order_id)
+    return select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)
+
+
+def mark_succeeded(payment, order, *, actor, source):
+    """Record a payment's success on it and its order, then post it to the ledger (once)."""
+    before = {"payment": payment.status, "order": order.payment_status}
+    payment.status = "succeeded"
+    payment.succeeded_at = utcnow()
+    order.payment_status = "paid"
+    order.paid_at = payment.succeeded_at
+    db.session.flush()
+    ledger.post_payment_success(payment)
+    record(actor, "payment.succeeded", "payment", payment.id, region_code=order.buyer_region_code,
+           before=before, after={"payment": "succeeded", "order": "paid", "source": source,
+                                 "amount_fen": payment.amount_fen})
+
+
+def get_visible_payment(actor, payment_id):
+    """A payment whose order the caller may see; NotFound otherwise."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(f"payment {payment_id} not found")
+    order_services.get_visible_order(actor, payment.order_id)
+    return payment
+
+
+def confirm_transfer(*, actor, payment_id, data):
+    """An admin confirms a bank transfer: the amount must equal the amount due (422).
+
+    409 (with current_state) for a payment that is not an open bank transfer or an order that
+    was cancelled or paid meanwhile.
+    """
+    payment = _lock(get_visible_payment(actor, payment_id))
+    order = _lock(db.session.get(Order, payment.order_id))
+    if payment.method != "bank_transfer":
+        raise Conflict("only bank-transfer payments are confirmed by hand", current_state=payment.status)
+    if payment.status not in OPEN_STATUSES:
+        raise InvalidTransition("payment", payment.status, "confirm")
+    if order.status == "cancelled" or order.payment_status != "unpaid":
+        raise InvalidTransition("order", "cancelled" if order.status == "cancelled" else order.payment_status,
+                                "confirm a transfer for")
+    if data["received_on"] > today_local():
+        raise field_error("received_on", "must not be in the future")
+    if data["amount_fen"] != payment.amount_fen:
+        raise field_error("amount_fen", f"must equal the amount due, {payment.amount_fen} fen")
+    payment.bank_reference = data["bank_reference"]
+    payment.received_on = data["received_on"]
+    mark_succeeded(payment, order, actor=actor, source="bank_transfer")
+    return payment

@@ -1,0 +1,133 @@
+"""Stripe webhooks: verified, processed once, committed here (not by the request hook).
+
+The StripeEvent row is inserted first inside a SAVEPOINT and committed with the
+postings, so a redelivered event (one after another or at the same moment) posts
+once: the second insert hits the unique event id and is acknowledged as a duplicate.
+"""
+import structlog
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.audit.services import record
+from marketplace.extensions import db
+from marketplace.orders.models import Order
+from marketplace.payments import stripe_gateway
+from marketplace.payments.models import Payment, Refund, StripeEvent
+from marketplace.payments.services import mark_succeeded, refund_cancelled_order
+from marketplace.payments.services.paying import OPEN_STATUSES, PAID_STATUSES
+
+log = structlog.get_logger("marketplace.webhooks")
+
+
+def _payment_for_intent(intent_id):
+    if not intent_id:
+        return None
+    payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent_id))
+    if payment is not None:
+        db.session.refresh(payment, with_for_update=True)
+    return payment
+
+
+def _locked_order(payment):
+    order = db.session.get(Order, payment.order_id)
+    db.session.refresh(order, with_for_update=True)
+    return order
+
+
+def _on_intent_succeeded(intent):
+    payment = _payment_for_intent(intent.get("id"))
+    if payment is None:
+        return "unknown_payment"
+    if payment.status in PAID_STATUSES:
+        return "already_succeeded"
+    order = _locked_order(payment)
+    amount = intent.get("amount_received") or intent.get("amount")
+    currency = (intent.get("currency") or "").lower()
+    if amount != payment.amount_fen or currency != payment.currency:
+        record(None, "payment.amount_mismatch", "payment", payment.id, region_code=order.buyer_region_code,
+               before={"amount_fen": payment.amount_fen, "currency": payment.currency},
+               after={"amount_fen": amount, "currency": currency, "stripe_payment_intent_id": intent.get("id")})
+        return "amount_mismatch"
+    if order.payment_status != "unpaid":
+        record(None, "payment.duplicate", "payment", payment.id, region_code=order.buyer_region_code,
+               after={"order_payment_status": order.payment_status, "amount_fen": amount})
+        return "duplicate_payment"
+    mark_succeeded(payment, order, actor=None, source="stripe_webhook")
+    if order.status == "cancelled":
+        refund_cancelled_order(actor=None, order=order)
+        return "succeeded_refunded_cancelled_order"
+    return "succeeded"
+
+
+def _on_intent_failed(intent):
+    payment = _payment_for_intent(intent.get("id"))
+    if payment is None:
+        return "unknown_payment"
+    if payment.status not in OPEN_STATUSES:
+        return "ignored_late_failure"
+    order = db.session.get(Order, payment.order_id)
+    before = payment.status
+    payment.status = "failed"
+    error = intent.get("last_payment_error") or {}
+    record(None, "payment.failed", "payment", payment.id, region_code=order.buyer_region_code,
+           before={"status": before}, after={"status": "failed", "code": error.get("code")})
+    return "failed"
+
+
+def _on_charge_refunded(charge):
+    """Reconcile refunds: ours become succeeded/failed; ones made outside the API are audited."""
+    payment = _payment_for_intent(charge.get("payment_intent"))
+    if payment is None:
+        return "unknown_payment"
+    order = db.session.get(Order, payment.order_id)
+    unknown = []
+    for item in (charge.get("refunds") or {}).get("data") or []:
+        refund = db.session.scalar(select(Refund).where(Refund.stripe_refund_id == item.get("id")))
+        if refund is None:
+            unknown.append({"id": item.get("id"), "amount": item.get("amount")})
+        elif refund.status == "pending" and item.get("status") in ("succeeded", "failed"):
+            refund.status = item["status"]
+    outside = (charge.get("amount_refunded") or 0) - payment.refunded_fen
+    if unknown or outside > 0:
+        record(None, "refund.unreconciled", "payment", payment.id, region_code=order.buyer_region_code,
+               after={"unknown_refunds": unknown, "amount_refunded": charge.get("amount_refunded"),
+                      "recorded_fen": payment.refunded_fen})
+        return "unreconciled"
+    return "reconciled"
+
+
+HANDLERS = {
+    "payment_intent.succeeded": _on_intent_succeeded,
+    "payment_intent.payment_failed": _on_intent_failed,
+    "charge.refunded": _on_charge_refunded,
+}
+
+
+def _claim(event):
+    """Insert the event id; False when it was already processed (or is being processed)."""
+    row = StripeEvent(event_id=str(event.get("id"))[:100], type=str(event.get("type"))[:60],
+                      outcome="processing")
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def handle_stripe_webhook(payload, sig_header):
+    """Verify and process one delivery; returns {received, outcome}. Commits."""
+    event = stripe_gateway.construct_event(payload, sig_header, current_app.config.get("STRIPE_WEBHOOK_SECRET"))
+    row = _claim(event)
+    if row is None:
+        db.session.rollback()
+        log.info("stripe_event_duplicate", event_id=event.get("id"))
+        return {"received": True, "outcome": "duplicate"}
+    handler = HANDLERS.get(event.get("type"))
+    obj = (event.get("data") or {}).get("object") or {}
+    row.outcome = handler(obj) if handler else "ignored"
+    row.payload_summary = {"object_id": obj.get("id"), "amount": obj.get("amount")}
+    db.session.commit()
+    log.info("stripe_event_processed", event_id=row.event_id, type=row.type, outcome=row.outcome)
+    return {"received": True, "outcome": row.outcome}
