@@ -1,0 +1,201 @@
+"""Report use-cases: scope the region, build the one aggregate, shape JSON or stream rows for a file.
+
+Every report takes the caller (for the region scope) and the parsed query. A
+region outside the caller's scope is a 404 (ids are not probed); a region
+wider than the scope is narrowed to the scope.
+"""
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from marketplace.core.errors import NotFound
+from marketplace.extensions import db
+from marketplace.reports.queries import beneficiaries as bq
+from marketplace.reports.queries import income_bands as iq
+from marketplace.reports.queries import procurement as pq
+from marketplace.reports.queries import sales as sq
+from marketplace.reports.queries.common import local_now
+
+#: Rows fetched per round trip when streaming (a server-side cursor on PostgreSQL).
+YIELD_PER = 1000
+LEVEL_LENGTHS = {"village": 12, "county": 6}
+
+
+@dataclass
+class Export:
+    """A report as a file: an ASCII file stem, the header, and a callable yielding row tuples lazily."""
+
+    name: str
+    columns: list[str]
+    rows: Callable[[], Iterator[tuple]]
+    sheet: str = "report"
+    meta: dict = field(default_factory=dict)
+
+
+def resolve_region(scope, requested):
+    """The effective code prefix: the narrower of scope and request; NotFound when they are disjoint."""
+    scope, requested = scope or "", requested or ""
+    if requested.startswith(scope):
+        return requested
+    if scope.startswith(requested):
+        return scope
+    raise NotFound(f"region {requested} is not in your scope")
+
+
+def dialect_name():
+    return db.session.get_bind().dialect.name
+
+
+def stream(stmt) -> Iterator:
+    """Execute with a server-side cursor and yield rows one by one."""
+    result = db.session.execute(stmt.execution_options(yield_per=YIELD_PER))
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def _stem(report, period, region):
+    return f"{report}-{region or 'all'}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+# ---- sales ---------------------------------------------------------------------------------------
+
+def _sales_args(actor, args):
+    region = resolve_region(actor.region_scope, args.get("region"))
+    return {"period": args["period"], "region": region, "category": args.get("category")}
+
+
+def sales_report(*, actor, args):
+    """Paid sales grouped by one or two keys, with totals from a second aggregate over the same filter."""
+    common = _sales_args(actor, args)
+    stmt = sq.sales_statement(group_by=args["group_by"], dialect_name=dialect_name(), **common)
+    rows = [dict(row._mapping) for row in db.session.execute(stmt)]
+    totals = dict(db.session.execute(sq.sales_totals_statement(**common)).one()._mapping)
+    return {"period": common["period"], "region": common["region"], "group_by": args["group_by"],
+            "rows": rows, "totals": totals}
+
+
+def sales_export(*, actor, args):
+    """The sales rows streamed, then one totals row (first key column reads "total")."""
+    common = _sales_args(actor, args)
+    group_by = args["group_by"]
+    columns = sq.columns_for(group_by)
+    stmt = sq.sales_statement(group_by=group_by, dialect_name=dialect_name(), **common)
+
+    def rows():
+        yield from (tuple(row) for row in stream(stmt))
+        totals = db.session.execute(sq.sales_totals_statement(**common)).one()
+        keys = len(columns) - len(sq.MEASURES)
+        yield ("total",) + (None,) * (keys - 1) + tuple(totals)
+
+    return Export(_stem("sales", common["period"], common["region"]), columns, rows, sheet="sales")
+
+
+# ---- beneficiaries -------------------------------------------------------------------------------
+
+BENEFICIARY_COLUMNS = ["region_code", "region_name", *bq.MEASURES, *bq.DERIVED]
+
+
+def _with_derived(mapping):
+    return {**mapping, **bq.derive(mapping)}
+
+
+def beneficiary_rows(*, period, region, level_length):
+    """Grouped rows (dicts) of the beneficiaries aggregate; shared with public disclosure."""
+    stmt = bq.beneficiaries_statement(period=period, region=region, level_length=level_length)
+    return [_with_derived(dict(row._mapping)) for row in db.session.execute(stmt)]
+
+
+def sum_beneficiaries(rows):
+    """Totals by summing the grouped rows (so they equal the rows exactly), then the derived figures."""
+    sums = {m: sum(row[m] for row in rows) for m in bq.MEASURES}
+    return _with_derived(sums)
+
+
+def beneficiaries_report(*, actor, args):
+    """Households benefited, income (by mode), per household, per capita and collective income by region."""
+    region = resolve_region(actor.region_scope, args.get("region"))
+    rows = beneficiary_rows(period=args["period"], region=region, level_length=LEVEL_LENGTHS[args["group_by"]])
+    return {"period": args["period"], "region": region, "group_by": args["group_by"], "rows": rows,
+            "totals": sum_beneficiaries(rows)}
+
+
+def beneficiaries_export(*, actor, args):
+    region = resolve_region(actor.region_scope, args.get("region"))
+    stmt = bq.beneficiaries_statement(period=args["period"], region=region,
+                                      level_length=LEVEL_LENGTHS[args["group_by"]])
+
+    def rows():
+        sums = dict.fromkeys(bq.MEASURES, 0)
+        for row in stream(stmt):
+            mapping = _with_derived(dict(row._mapping))
+            for m in bq.MEASURES:
+                sums[m] += mapping[m]
+            yield tuple(mapping[c] for c in BENEFICIARY_COLUMNS)
+        totals = _with_derived(sums)
+        yield ("total", None, *(totals[c] for c in BENEFICIARY_COLUMNS[2:]))
+
+    return Export(_stem("beneficiaries", args["period"], region), BENEFICIARY_COLUMNS, rows, sheet="beneficiaries")
+
+
+# ---- income bands --------------------------------------------------------------------------------
+
+def _band_rows(counts, thresholds):
+    found = dict(counts)
+    bounds = [None, *thresholds, None]
+    return [{"band": i, "lower_fen": bounds[i], "upper_fen": bounds[i + 1], "households": found.get(i, 0)}
+            for i in range(len(thresholds) + 1)]
+
+
+def income_bands_report(*, actor, args):
+    """Counts per band and, for each threshold, the masked households below it (lowest income first)."""
+    region = resolve_region(actor.region_scope, args.get("region"))
+    query = {"period": args["period"], "region": region, "thresholds": args["thresholds_fen"]}
+    bands = _band_rows(db.session.execute(iq.band_counts_statement(**query)).all(), args["thresholds_fen"])
+    below_rows = [dict(row._mapping) for row in db.session.execute(iq.below_statement(**query))]
+    below = []
+    for i, threshold in enumerate(args["thresholds_fen"]):
+        under = [row for row in below_rows if row["band"] <= i]
+        below.append({"threshold_fen": threshold, "count": len(under), "households": under})
+    return {"year": args["year"], "region": region, "thresholds_fen": args["thresholds_fen"],
+            "total_households": sum(b["households"] for b in bands), "bands": bands, "below": below}
+
+
+def income_bands_export(*, actor, args):
+    """The list passed to other departments: households under the highest threshold, masked."""
+    region = resolve_region(actor.region_scope, args.get("region"))
+    stmt = iq.below_statement(period=args["period"], region=region, thresholds=args["thresholds_fen"])
+
+    def rows():
+        yield from (tuple(row) for row in stream(stmt))
+
+    return Export(f"income-bands-{region or 'all'}-{args['year']}", list(iq.LIST_COLUMNS), rows,
+                  sheet="income bands")
+
+
+# ---- procurement ---------------------------------------------------------------------------------
+
+def procurement_report(*, actor, args, now=None):
+    """Each buyer in scope with a target or spend in the year: spend, percent and behind-schedule flag."""
+    region = resolve_region(actor.region_scope, args.get("region"))
+    now = now or local_now()
+    year = args["year"]
+    stmt = pq.procurement_statement(year=year, region=region)
+    rows = [{**dict(row._mapping), **pq.derive(row._mapping, year, now)} for row in db.session.execute(stmt)]
+    done, length = pq.elapsed(year, now)
+    totals = {"target_fen": sum(r["target_fen"] or 0 for r in rows), "spent_fen": sum(r["spent_fen"] for r in rows)}
+    return {"year": year, "region": region, "elapsed_bp": done * 10000 // length, "rows": rows, "totals": totals}
+
+
+def procurement_export(*, actor, args, now=None):
+    region = resolve_region(actor.region_scope, args.get("region"))
+    now = now or local_now()
+    year = args["year"]
+    stmt = pq.procurement_statement(year=year, region=region)
+
+    def rows():
+        for row in stream(stmt):
+            mapping = {**dict(row._mapping), **pq.derive(row._mapping, year, now)}
+            yield tuple(mapping[c] for c in pq.COLUMNS)
+
+    return Export(f"procurement-{region or 'all'}-{year}", list(pq.COLUMNS), rows, sheet="procurement")
