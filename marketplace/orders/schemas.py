@@ -1,0 +1,166 @@
+"""Order and fulfilment schemas (input validation and output shape)."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from marketplace.core.http import PageQuerySchema
+from marketplace.orders.models import FULFILMENT_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
+
+MAX_LINES = 100
+MAX_QUANTITY = 10**6
+MAX_ID = 2**31 - 1
+#: requested_date is a calendar date in China, like every date the buyers see.
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+Phone = validate.Regexp(r"^[0-9+\- ]{5,32}$", error="not a phone number")
+NonBlank = validate.Regexp(r"\S", error="must not be blank")
+
+
+def flatten_messages(messages, prefix=""):
+    """{"lines": {0: {"quantity": [..]}}} → {"lines.0.quantity": [..]}: one level, dotted names."""
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_messages(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+class FlatErrorsSchema(Schema):
+    """Nested field errors come back as dotted names (``lines.0.quantity``), the same
+    names the services use for errors they find later (``lines.0.sku_id``)."""
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        if isinstance(error.messages, dict):
+            raise ValidationError(flatten_messages(error.messages), data=data)
+        raise error
+
+
+class OrderLineCreateSchema(Schema):
+    sku_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_ID))
+    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+
+
+class DeliverySchema(Schema):
+    address = fields.String(required=True, validate=[validate.Length(min=1, max=500), NonBlank])
+    contact_name = fields.String(required=True, validate=[validate.Length(min=1, max=100), NonBlank])
+    contact_phone = fields.String(required=True, validate=Phone)
+    requested_date = fields.Date(required=True)
+
+    @validates("requested_date")
+    def not_in_the_past(self, value, **kwargs):
+        if value < datetime.now(LOCAL_TZ).date():
+            raise ValidationError("must not be in the past (dates are Asia/Shanghai)")
+
+
+class OrderCreateSchema(FlatErrorsSchema):
+    lines = fields.List(fields.Nested(OrderLineCreateSchema), required=True,
+                        validate=validate.Length(min=1, max=MAX_LINES))
+    delivery = fields.Nested(DeliverySchema, required=True)
+    payment_method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+    @validates_schema
+    def distinct_skus(self, data, **kwargs):
+        seen = set()
+        for line in data.get("lines") or []:
+            if line["sku_id"] in seen:
+                raise ValidationError(f"sku {line['sku_id']} appears twice; one line per SKU", "lines")
+            seen.add(line["sku_id"])
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), NonBlank])
+
+
+class ShipSchema(Schema):
+    carrier = fields.String(required=True, validate=[validate.Length(min=1, max=100), NonBlank])
+    tracking_no = fields.String(required=True, validate=[validate.Length(min=1, max=100), NonBlank])
+
+
+class OrderQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
+    #: placement date range, inclusive, Asia/Shanghai calendar days
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+    @validates_schema
+    def ordered_range(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("must not be before from", "to")
+
+
+class FulfilmentQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(FULFILMENT_STATUSES))
+
+
+class OrderLineSchema(Schema):
+    id = fields.Integer()
+    fulfilment_id = fields.Integer()
+    sku_id = fields.Integer()
+    product_id = fields.Integer()
+    supplier_id = fields.Integer()
+    supplier_name = fields.String()
+    product_name = fields.String()
+    sku_name = fields.String()
+    unit = fields.String()
+    category = fields.String()
+    origin_region_code = fields.String()
+    certificate_no = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    unit_price_fen = fields.Integer()
+    amount_fen = fields.Integer()
+    refunded_quantity = fields.Integer()
+    refunded_fen = fields.Integer()
+
+
+class FulfilmentSchema(Schema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    order_number = fields.Function(lambda f: f.order.number)
+    supplier_id = fields.Integer()
+    supplier_name = fields.Function(lambda f: f.lines[0].supplier_name if f.lines else None)
+    status = fields.String()
+    carrier = fields.String(allow_none=True)
+    tracking_no = fields.String(allow_none=True)
+    confirmed_at = fields.DateTime(allow_none=True)
+    shipped_at = fields.DateTime(allow_none=True)
+    delivered_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    total_fen = fields.Function(lambda f: sum(line.amount_fen for line in f.lines))
+    lines = fields.List(fields.Nested(OrderLineSchema))
+
+
+class OrderFulfilmentSchema(FulfilmentSchema):
+    """A fulfilment inside its order (the order number is already on the order)."""
+
+    class Meta:
+        exclude = ("order_number",)
+
+
+class OrderSchema(Schema):
+    """An order. For a supplier, ``lines``, ``fulfilments`` and ``total_fen`` cover only its own part."""
+
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.String()
+    buyer_org_id = fields.Integer()
+    buyer_region_code = fields.String()
+    buyer_kind = fields.String()
+    placed_by_id = fields.Integer()
+    approved_by_id = fields.Integer(allow_none=True)
+    total_fen = fields.Integer()
+    payment_method = fields.String()
+    payment_status = fields.String()
+    pay_by = fields.DateTime()
+    delivery = fields.Dict()
+    note = fields.String()
+    cancel_reason = fields.String(allow_none=True)
+    placed_at = fields.DateTime()
+    paid_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    lines = fields.List(fields.Nested(OrderLineSchema))
+    fulfilments = fields.List(fields.Nested(OrderFulfilmentSchema))
