@@ -43,6 +43,19 @@ def paginate(stmt, args, scalars=True):
     return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
+def _turn_into_problem(response, status, detail):
+    """Rewrite the view's response in place, so headers set by other after_request hooks
+    (X-Request-ID, security headers) survive a failed commit."""
+    problem = _problem(status, detail)
+    response.status_code = status
+    response.direct_passthrough = False
+    response.set_data(problem.get_data())
+    response.content_type = problem.content_type
+    for header in ("Location", "ETag", "Content-Location", "Content-Disposition", "Last-Modified"):
+        response.headers.pop(header, None)
+    return response
+
+
 def register_transaction_hooks(app):
     """Commit once after a successful view; roll back after any error response."""
 
@@ -56,9 +69,9 @@ def register_transaction_hooks(app):
         except IntegrityError:
             db.session.rollback()
             log.warning("commit_conflict")
-            return _problem(409, "the change conflicts with existing data; nothing was saved")
+            return _turn_into_problem(response, 409, "the change conflicts with existing data; nothing was saved")
         except DBAPIError as exc:
             db.session.rollback()
             log.error("commit_failed", error_type=type(exc.orig).__name__)
-            return _problem(503, "the database could not save the change; retry")
+            return _turn_into_problem(response, 503, "the database could not save the change; retry")
         return response

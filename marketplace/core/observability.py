@@ -46,7 +46,6 @@ def configure_logging(app):
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=g.request_id)
 
-    @app.after_request
     def log_and_echo(response):
         request_id = getattr(g, "request_id", None)
         if request_id:
@@ -56,6 +55,10 @@ def configure_logging(app):
         log.info("request", method=request.method, path=request.path, status=response.status_code,
                  ms=round((time.perf_counter() - started) * 1000, 1) if started else None)
         return response
+
+    # after_request hooks run last-registered first; put this one at the front of the list so it
+    # runs after the commit hook and logs the status actually sent (a failed commit turns 200 into 409).
+    app.after_request_funcs.setdefault(None, []).insert(0, log_and_echo)
 
 
 def request_id():

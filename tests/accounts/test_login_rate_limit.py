@@ -81,3 +81,21 @@ def test_refresh_endpoint_is_not_login_limited(api, app, make_user):
         _attempt(api, user.email, "wrong-password")
     for _ in range(3):
         assert_problem(api.post("/auth/refresh", json={"refresh_token": "nope"}), 401)
+
+
+def test_login_429_retry_after_follows_configured_window_without_limiter_headers(tmp_path):
+    from marketplace import create_app
+    from marketplace.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.db'}", "LOGIN_RATE_LIMIT": "2 per hour",
+                      "RATELIMIT_HEADERS_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    for _ in range(2):
+        assert client.post("/api/v1/auth/token", json={"email": "a@b.cn", "password": "wrong-pw"}).status_code == 401
+    resp = client.post("/api/v1/auth/token", json={"email": "a@b.cn", "password": "wrong-pw"})
+    assert_problem(resp, 429)
+    assert 60 < int(resp.headers["Retry-After"]) <= 3600
+    with app.app_context():
+        db.engine.dispose()
