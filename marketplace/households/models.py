@@ -24,6 +24,8 @@ class Household(Base):
     head_name_enc: Mapped[str] = mapped_column(Text)
     #: ``mask_name(head_name)``: what lists show outside an admin's scope, and what ``q`` prefix-matches.
     head_name_masked: Mapped[str] = mapped_column(String(50), index=True)
+    #: Keyed HMAC of the name (newest key), so ``q`` can find a full name without decrypting or logging it.
+    head_name_hash: Mapped[str] = mapped_column(String(64), index=True)
     #: Fernet token of the normalised ID number (newest key encrypts, any configured key decrypts).
     id_number_enc: Mapped[str] = mapped_column(Text)
     #: Hex HMAC-SHA256 of the normalised ID number under the newest key's look-up subkey.

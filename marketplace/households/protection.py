@@ -23,10 +23,20 @@ def cipher() -> IdNumberCipher:
     return found
 
 
+#: Domain separation: a name's look-up hash can never equal an ID number's.
+NAME_HASH_PREFIX = "name:"
+
+
 def set_head_name(household: Household, name: str) -> None:
     name = name.strip()
     household.head_name_enc = cipher().encrypt(name)
     household.head_name_masked = mask_name(name)
+    household.head_name_hash = cipher().lookup_hash(NAME_HASH_PREFIX + name)
+
+
+def name_hashes(name: str) -> list[str]:
+    """The name's look-up hash under every configured key (exact full-name search)."""
+    return cipher().lookup_hashes(NAME_HASH_PREFIX + name.strip())
 
 
 def set_id_number(household: Household, id_number: str) -> None:
@@ -58,11 +68,9 @@ def id_number(household: Household) -> str:
 
 
 def rotate(household: Household) -> None:
-    """Re-encrypt under the newest key and recompute the look-up hash."""
-    plain = id_number(household)
-    household.id_number_enc = cipher().rotate(household.id_number_enc)
-    household.head_name_enc = cipher().rotate(household.head_name_enc)
-    household.id_number_hash = cipher().lookup_hash(plain)
+    """Re-encrypt under the newest key and recompute the look-up hashes."""
+    set_id_number(household, id_number(household))
+    set_head_name(household, head_name(household))
 
 
 def masked_household(household: Household) -> dict:

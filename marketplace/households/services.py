@@ -9,9 +9,10 @@ Other domains may import (stable names):
 Personal data (name, ID number) is never logged, audited or put in an error in clear:
 audit events carry the masked forms only.
 """
+import re
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 
 from marketplace.audit.services import record
 from marketplace.core.auth import STAFF_ROLES, in_region_scope
@@ -27,6 +28,7 @@ __all__ = ["create_household", "get_household", "get_scoped_household", "househo
            "visible_view"]
 
 PLAIN_FIELDS = ("registry_no", "members", "status", "lifted_year", "baseline_income_per_capita_fen")
+REGISTRY_LIKE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
 DUPLICATE_ID = "a household with this ID number is already registered"
 
 
@@ -129,8 +131,8 @@ def list_query(*, actor, args):
     """Households the actor may see, filtered by ``village`` (code prefix), ``status`` and ``q``.
 
     Staff: inside their region scope. Supplier managers: households linked to their organization
-    by membership or supply records. ``q`` matches the registry number exactly or the masked
-    name by prefix (``张`` or ``张*``): names are never decrypted to search.
+    by membership or supply records. ``q`` matches the registry number exactly, the masked name by
+    prefix (``张`` or ``张*``) or a full name exactly by keyed hash: names are never decrypted to search.
     """
     stmt = select(Household)
     if actor.role in STAFF_ROLES:
@@ -141,10 +143,24 @@ def list_query(*, actor, args):
         stmt = stmt.where(Household.village_code.startswith(args["village"], autoescape=True))
     if args.get("status"):
         stmt = stmt.where(Household.status == args["status"])
-    if args.get("q"):
-        q = args["q"].strip()
-        stmt = stmt.where((Household.registry_no == q) | Household.head_name_masked.startswith(q, autoescape=True))
+    if args.get("q") and args["q"].strip():
+        stmt = stmt.where(_search(args["q"].strip()))
     return stmt.order_by(Household.id)
+
+
+def _search(q):
+    """A registry number (exact), a masked-name prefix (``张``, ``张*``) or a full name (by keyed hash).
+
+    A full name never reaches the database or its logs in clear: only its HMAC does.
+    """
+    clauses = []
+    if REGISTRY_LIKE.match(q):
+        clauses.append(Household.registry_no == q)
+    if "*" in q or len(q) == 1:
+        clauses.append(Household.head_name_masked.startswith(q, autoescape=True))
+    else:
+        clauses.append(Household.head_name_hash.in_(protection.name_hashes(q)))
+    return or_(*clauses)
 
 
 def visible_view(actor, household) -> dict:

@@ -177,7 +177,8 @@ def test_list_households_filters_and_q(api, users, make_household):
     assert ids("?q=R-") == []  # registry numbers match exactly
     assert ids("?q=张") == ["R-1", "R-2"]
     assert ids("?q=张*") == ["R-1", "R-2"]
-    assert ids("?q=张小三") == []  # the clear name is never searched
+    assert ids("?q=张小三") == ["R-1"]  # a full name matches exactly, by keyed hash
+    assert ids("?q=张大三") == []  # same mask, other name
     assert ids("?status=monitored") == ["R-1"]
     assert ids(f"?village={DEFAULT_VILLAGE}") == ["R-1", "R-2"]
     assert ids("?page_size=1&page=2") == ["R-2"]
