@@ -5,10 +5,10 @@ from marketplace.catalog.schemas import (
     ProductDetailSchema,
     ProductQuerySchema,
     ProductSchema,
+    ProductSchemeCreateSchema,
+    ProductSchemeHistorySchema,
+    ProductSchemeSchema,
     ProductUpdateSchema,
-    SchemeCreateSchema,
-    SchemeHistorySchema,
-    SchemeSchema,
     SkuCreateSchema,
     SkuSchema,
     SkuUpdateSchema,
@@ -118,8 +118,8 @@ def adjust_stock(data, sku_id):
 
 @bp.put("/products/<int:product_id>/attribution-scheme")
 @require_roles(OWNER)
-@bp.arguments(SchemeCreateSchema)
-@bp.response(200, SchemeSchema)
+@bp.arguments(ProductSchemeCreateSchema)
+@bp.response(200, ProductSchemeSchema)
 def set_attribution_scheme(data, product_id):
     """Set an own product's attribution shares (appends a new version)."""
     product = services.get_own_product(current_user(), product_id)
@@ -128,7 +128,7 @@ def set_attribution_scheme(data, product_id):
 
 @bp.get("/products/<int:product_id>/attribution-scheme")
 @require_roles(OWNER, *STAFF_ROLES)
-@bp.response(200, SchemeHistorySchema)
+@bp.response(200, ProductSchemeHistorySchema)
 def get_attribution_scheme(product_id):
     """The scheme in force for a product and its past versions."""
     product = services.get_scheme_product(current_user(), product_id)

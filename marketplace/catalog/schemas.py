@@ -155,7 +155,7 @@ class ProductQuerySchema(PageQuerySchema):
             raise ValidationError("must not be below min_price_fen", "max_price_fen")
 
 
-class SchemeCreateSchema(Schema):
+class ProductSchemeCreateSchema(Schema):
     households_by_supply_bp = _bp()
     households_by_shares_bp = _bp()
     collective_bp = _bp()
@@ -169,7 +169,7 @@ class SchemeCreateSchema(Schema):
             raise ValidationError(f"the four shares must sum to {BP_TOTAL} basis points")
 
 
-class SchemeSchema(Schema):
+class ProductSchemeSchema(Schema):
     id = fields.Integer(allow_none=True)
     product_id = fields.Integer(allow_none=True)
     supplier_id = fields.Integer(allow_none=True)
@@ -184,6 +184,6 @@ class SchemeSchema(Schema):
     created_at = fields.DateTime(allow_none=True)
 
 
-class SchemeHistorySchema(Schema):
-    current = fields.Nested(SchemeSchema)
-    versions = fields.List(fields.Nested(SchemeSchema))
+class ProductSchemeHistorySchema(Schema):
+    current = fields.Nested(ProductSchemeSchema)
+    versions = fields.List(fields.Nested(ProductSchemeSchema))

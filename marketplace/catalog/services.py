@@ -10,7 +10,12 @@ from sqlalchemy import select, update
 
 from marketplace.audit.services import record
 from marketplace.catalog.models import CATEGORIES, Product, Sku, StockAdjustment
-from marketplace.catalog.schemes import current_scheme_for, scheme_history, set_scheme  # noqa: F401 (re-export)
+from marketplace.catalog.schemes import (  # noqa: F401 (re-exported for other domains)
+    DEFAULT_SCHEME,
+    current_scheme_for,
+    scheme_history,
+    set_scheme,
+)
 from marketplace.catalog.search import list_products_query  # noqa: F401 (re-export)
 from marketplace.certification.models import Certification
 from marketplace.certification.services import is_orderable, today_local

@@ -1,10 +1,10 @@
 from marketplace.certification import bp, services
 from marketplace.certification.schemas import (
-    ApproveSchema,
+    CertificationApproveSchema,
     CertificationCreateSchema,
     CertificationQuerySchema,
+    CertificationReasonSchema,
     CertificationSchema,
-    ReasonSchema,
 )
 from marketplace.core.auth import STAFF_ROLES, current_user, require_roles
 from marketplace.core.http import page_of, paginate
@@ -38,7 +38,7 @@ def get_certification(cert_id):
 
 @bp.post("/certifications/<int:cert_id>/approve")
 @require_roles("admin")
-@bp.arguments(ApproveSchema)
+@bp.arguments(CertificationApproveSchema)
 @bp.response(200, CertificationSchema)
 def approve_certification(data, cert_id):
     """Approve a submission: validity window and certificate number (FP-<county>-<year>-<NNNNN> if absent)."""
@@ -47,7 +47,7 @@ def approve_certification(data, cert_id):
 
 @bp.post("/certifications/<int:cert_id>/reject")
 @require_roles("admin")
-@bp.arguments(ReasonSchema)
+@bp.arguments(CertificationReasonSchema)
 @bp.response(200, CertificationSchema)
 def reject_certification(data, cert_id):
     """Reject a submission with a reason."""
@@ -56,7 +56,7 @@ def reject_certification(data, cert_id):
 
 @bp.post("/certifications/<int:cert_id>/revoke")
 @require_roles("admin")
-@bp.arguments(ReasonSchema)
+@bp.arguments(CertificationReasonSchema)
 @bp.response(200, CertificationSchema)
 def revoke_certification(data, cert_id):
     """Revoke an approved certification; the product stops being orderable at once."""

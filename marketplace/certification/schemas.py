@@ -10,7 +10,7 @@ class CertificationCreateSchema(Schema):
     benefit_description = fields.String(required=True, validate=validate.Length(min=10, max=2000))
 
 
-class ApproveSchema(Schema):
+class CertificationApproveSchema(Schema):
     valid_from = fields.Date(required=True)
     valid_until = fields.Date(required=True)
     certificate_no = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9-]{4,40}$",
@@ -23,7 +23,7 @@ class ApproveSchema(Schema):
             raise ValidationError("must not be before valid_from", "valid_until")
 
 
-class ReasonSchema(Schema):
+class CertificationReasonSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
