@@ -1,0 +1,185 @@
+"""POST /orders/{id}/refunds: by line and quantity, never above what was paid; cancel refunds in full."""
+import pytest
+from sqlalchemy import select
+
+from marketplace.ledger.models import JournalEntry
+from marketplace.orders.models import OrderLine
+from marketplace.payments.models import Payment, Refund
+from tests.helpers import assert_problem
+from tests.payments.stripe_fakes import intent_obj
+
+
+@pytest.fixture
+def two_supplier_order(make_paid_order, make_sku):
+    """A paid bank-transfer order: line 0 = 5 × 1000 fen (supplier A), line 1 = 3 × 333 fen (supplier B)."""
+    return make_paid_order(lines=[(make_sku(price_fen=1000), 5), (make_sku(price_fen=333), 3)])
+
+
+def _refund(api, order, user, items, reason="质量问题", **kw):
+    return api.post(f"/orders/{order.id}/refunds", user,
+                    json={"lines": [{"line_id": lid, "quantity": q} for lid, q in items], "reason": reason}, **kw)
+
+
+def test_refund_partial_by_supplier_updates_line_payment_order_and_posts(api, db, two_supplier_order, people):
+    # given
+    order = two_supplier_order
+    line = order.lines[0]
+    # when
+    resp = _refund(api, order, people(order)["supplier"], [(line.id, 2)])
+    # then
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["amount_fen"] == 2000 and body["status"] == "pending" and body["lines"][0]["line_id"] == line.id
+    db.session.expire_all()
+    assert (line.refunded_quantity, line.refunded_fen) == (2, 2000)
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+    assert payment.status == "partially_refunded" and payment.refunded_fen == 2000
+    assert order.payment_status == "partially_refunded"
+    assert db.session.scalars(select(JournalEntry).where(JournalEntry.refund_id == body["id"])).first()
+
+
+def test_refund_everything_by_admin_marks_refunded(api, db, two_supplier_order, people):
+    order = two_supplier_order
+    resp = _refund(api, order, people(order)["admin"], [(order.lines[0].id, 5), (order.lines[1].id, 3)])
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["amount_fen"] == order.total_fen
+    db.session.expire_all()
+    assert order.payment_status == "refunded"
+
+
+def test_refund_last_units_take_exactly_the_line_remainder(api, db, two_supplier_order, people):
+    order = two_supplier_order
+    admin = people(order)["admin"]
+    line = order.lines[1]
+    assert _refund(api, order, admin, [(line.id, 1)]).get_json()["amount_fen"] == 333
+    assert _refund(api, order, admin, [(line.id, 2)]).get_json()["amount_fen"] == 666
+    db.session.expire_all()
+    assert line.refunded_fen == line.amount_fen
+
+
+def test_refund_above_paid_gives_422_naming_the_line(api, db, two_supplier_order, people):
+    order = two_supplier_order
+    admin = people(order)["admin"]
+    assert _refund(api, order, admin, [(order.lines[0].id, 4)]).status_code == 201
+    body = assert_problem(_refund(api, order, admin, [(order.lines[1].id, 1), (order.lines[0].id, 2)]), 422,
+                          field="lines")
+    assert body["errors"]["lines"] == {"1": {"quantity": ["more than was paid and not yet refunded (1)"]}}
+    db.session.expire_all()
+    assert order.lines[1].refunded_quantity == 0
+
+
+def test_refund_supplier_refunding_another_suppliers_line_gives_422(api, db, two_supplier_order, people):
+    order = two_supplier_order
+    resp = _refund(api, order, people(order)["supplier"], [(order.lines[1].id, 1)])
+    assert_problem(resp, 422, field="lines")
+
+
+def test_refund_supplier_not_on_the_order_gives_404(api, db, two_supplier_order, people):
+    order = two_supplier_order
+    assert_problem(_refund(api, order, people(order)["other_supplier"], [(order.lines[0].id, 1)]), 404)
+
+
+@pytest.mark.parametrize("items", [[], [(1, 0)], [(1, 10**6 + 1)], [(1, "2")], [(1, 1), (1, 1)]])
+def test_refund_bad_lines_give_422(api, db, two_supplier_order, people, items):
+    order = two_supplier_order
+    items = [(order.lines[0].id if lid == 1 else lid, q) for lid, q in items]
+    assert_problem(_refund(api, order, people(order)["admin"], items), 422, field="lines")
+
+
+def test_refund_reason_required_and_bounded(api, db, two_supplier_order, people):
+    order = two_supplier_order
+    admin = people(order)["admin"]
+    assert_problem(_refund(api, order, admin, [(order.lines[0].id, 1)], reason=""), 422, field="reason")
+    assert_problem(_refund(api, order, admin, [(order.lines[0].id, 1)], reason="x" * 501), 422, field="reason")
+
+
+def test_refund_unpaid_order_gives_409(api, db, make_order, people):
+    order = make_order()
+    body = assert_problem(_refund(api, order, people(order)["admin"], [(order.lines[0].id, 1)]), 409)
+    assert body["current_state"] == "unpaid"
+
+
+@pytest.mark.parametrize("who,status", [
+    (None, 401), ("supplier", 201), ("admin", 201), ("far_admin", 404), ("auditor", 403), ("buyer", 403),
+    ("other_supplier", 404)])
+def test_refund_role_matrix(api, db, paid_order, people, who, status):
+    user = people(paid_order)[who] if who else None
+    resp = _refund(api, paid_order, user, [(paid_order.lines[0].id, 1)])
+    assert resp.status_code == status, resp.get_json()
+
+
+def test_refund_idempotency_key_replays_and_rejects_other_body(api, db, two_supplier_order, people):
+    order = two_supplier_order
+    admin = people(order)["admin"]
+    line = order.lines[0]
+    first = _refund(api, order, admin, [(line.id, 1)], headers={"Idempotency-Key": "r-1"})
+    again = _refund(api, order, admin, [(line.id, 1)], headers={"Idempotency-Key": "r-1"})
+    other = _refund(api, order, admin, [(line.id, 2)], headers={"Idempotency-Key": "r-1"})
+    assert first.status_code == again.status_code == 201 and first.get_json() == again.get_json()
+    assert_problem(other, 422, field="Idempotency-Key")
+    db.session.expire_all()
+    assert line.refunded_quantity == 1
+
+
+def test_refund_stripe_order_goes_through_gateway_with_deterministic_key(api, db, fake_stripe, make_order, people,
+                                                                         send_event):
+    # given: a stripe order paid by a verified webhook
+    order = make_order(payment_method="stripe")
+    who = people(order)
+    payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments", who["buyer"]).get_json()["id"])
+    assert send_event("payment_intent.succeeded", intent_obj(payment)).status_code == 200
+    # when
+    resp = _refund(api, order, who["supplier"], [(order.lines[0].id, 1)])
+    # then
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    request, _ = fake_stripe.log[-1]
+    assert request.path == "/v1/refunds" and request.headers["Idempotency-Key"] == f"refund-{body['id']}"
+    assert request.form["payment_intent"] == payment.stripe_payment_intent_id
+    assert request.form["amount"] == str(body["amount_fen"])
+    # and: charge.refunded reconciles our refund to succeeded
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
+              "amount_refunded": body["amount_fen"],
+              "refunds": {"data": [{"id": body["stripe_refund_id"], "amount": body["amount_fen"],
+                                    "status": "succeeded"}]}}
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "reconciled"
+    db.session.expire_all()
+    assert db.session.get(Refund, body["id"]).status == "succeeded"
+
+
+def test_charge_refunded_outside_the_api_is_audited_not_posted(api, db, fake_stripe, make_order, people,
+                                                               send_event):
+    order = make_order(payment_method="stripe")
+    payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments",
+                                               people(order)["buyer"]).get_json()["id"])
+    send_event("payment_intent.succeeded", intent_obj(payment))
+    charge = {"id": "ch_2", "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
+              "amount_refunded": 100, "refunds": {"data": [{"id": "re_dashboard", "amount": 100,
+                                                            "status": "succeeded"}]}}
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "unreconciled"
+    db.session.expire_all()
+    assert payment.refunded_fen == 0 and db.session.scalar(select(Refund)) is None
+
+
+def test_refund_cancelled_paid_order_refunds_everything(db, two_supplier_order, make_user):
+    from marketplace.payments.services import refund_cancelled_order
+    order = two_supplier_order
+    admin = make_user(role="admin")
+    refund = refund_cancelled_order(actor=admin, order=order)
+    db.session.commit()
+    assert refund.amount_fen == order.total_fen
+    db.session.expire_all()
+    assert order.payment_status == "refunded"
+    assert all(line.refunded_quantity == line.quantity for line in db.session.scalars(select(OrderLine)))
+
+
+def test_refund_cancelled_unpaid_order_is_a_noop(db, make_order, make_user):
+    from marketplace.payments.services import refund_cancelled_order
+    assert refund_cancelled_order(actor=make_user(role="admin"), order=make_order()) is None
+
+
+def test_cancel_paid_order_through_api_refunds_in_full(api, db, paid_order, people):
+    resp = api.post(f"/orders/{paid_order.id}/cancel", people(paid_order)["buyer"], json={"reason": "预算取消"})
+    assert resp.status_code == 200, resp.get_json()
+    db.session.expire_all()
+    assert paid_order.status == "cancelled" and paid_order.payment_status == "refunded"
