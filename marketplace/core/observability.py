@@ -46,6 +46,11 @@ def configure_logging(app):
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=g.request_id)
 
+    @app.teardown_request
+    def unbind_request_id(exc):
+        # The thread lives on: work outside a request (CLI, jobs) must not inherit this id.
+        structlog.contextvars.clear_contextvars()
+
     def log_and_echo(response):
         request_id = getattr(g, "request_id", None)
         if request_id:

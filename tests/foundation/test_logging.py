@@ -57,3 +57,12 @@ def test_secret_keys_passed_to_logger_are_redacted(app, caplog):
     for secret in ("hunter2hunter2", "tok-123", "Bearer abc", "110101199003074514"):
         assert secret not in text
     assert "[redacted]" in text
+
+
+def test_request_id_does_not_leak_past_its_request(api, db, make_user):
+    from marketplace.audit.services import record
+
+    admin = make_user("admin")
+    api.get("/healthz", headers={"X-Request-ID": "req-gone"})
+    event = record(admin, "test.outside", "thing", 1)
+    assert event.request_id is None
