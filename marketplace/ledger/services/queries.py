@@ -129,8 +129,8 @@ def entries_query(*, actor, args):
         stmt = stmt.where(JournalEntry.order_id == args["order_id"])
     if args.get("account") is not None:
         stmt = stmt.where(exists().where(Posting.entry_id == JournalEntry.id, Posting.account_id == args["account"]))
-    if args.get("from") is not None:
-        stmt = stmt.where(JournalEntry.created_at >= _day_start(args["from"]))
+    if args.get("from_") is not None:
+        stmt = stmt.where(JournalEntry.created_at >= _day_start(args["from_"]))
     if args.get("to") is not None:
         stmt = stmt.where(JournalEntry.created_at < _day_start(args["to"], plus_days=1))
     return stmt.order_by(JournalEntry.id.desc())
