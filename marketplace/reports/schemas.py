@@ -75,7 +75,8 @@ class PeriodQuerySchema(Schema):
         if start:
             data["period"] = Period(start, end)
         else:
-            data["period"] = Period.of_year(year or local_now().year)
+            data["year"] = year or local_now().year
+            data["period"] = Period.of_year(data["year"])
         data.setdefault("region", "")
         return data
 
@@ -85,11 +86,6 @@ class YearQuerySchema(PeriodQuerySchema):
 
     class Meta:
         exclude = ("from_", "to")
-
-    @post_load
-    def keep_year(self, data, **kwargs):
-        data["year"] = data["period"].start.year
-        return data
 
 
 class SalesQuerySchema(PeriodQuerySchema):
