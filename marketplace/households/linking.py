@@ -5,6 +5,7 @@ A linked household must exist and lie in the supplier's county (``village_code[:
 region_code[:6]``), else a 422 naming ``household_id`` that says nothing about the household.
 """
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.audit.services import record
 from marketplace.catalog.models import Product
@@ -13,6 +14,11 @@ from marketplace.extensions import db
 from marketplace.households.models import Household, Membership, SupplyRecord
 from marketplace.households.protection import masked_household
 from marketplace.organizations.models import Organization
+
+
+def _already_member():
+    return Conflict("the household is already a member; remove it first to change its shares",
+                    errors={"household_id": ["already a member"]})
 
 
 def own_supplier(actor, org_id) -> Organization:
@@ -44,11 +50,13 @@ def add_member(*, actor, org_id, data) -> dict:
     taken = db.session.scalar(select(Membership.id).where(Membership.organization_id == org.id,
                                                           Membership.household_id == household.id))
     if taken:
-        raise Conflict("the household is already a member; remove it first to change its shares",
-                       errors={"household_id": ["already a member"]})
+        raise _already_member()
     membership = Membership(organization_id=org.id, household=household, shares=data["shares"])
-    db.session.add(membership)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a concurrent request may have added it since the check
+            db.session.add(membership)
+    except IntegrityError:
+        raise _already_member() from None
     record(actor, "household.member_add", "organization", org.id,
            after={"household_id": household.id, "shares": membership.shares}, region_code=org.region_code)
     return _member_view(membership)

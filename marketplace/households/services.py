@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.audit.services import record
 from marketplace.core.auth import STAFF_ROLES, in_region_scope
@@ -77,8 +78,12 @@ def create_household(*, actor, data) -> Household:
     check_lifted(data["status"], data.get("lifted_year"))
     if protection.find_by_id_number(data["id_number"]) is not None:
         raise Conflict(DUPLICATE_ID, errors={"id_number": ["already registered"]})
-    household = new_household(**data)
-    db.session.flush()
+    try:
+        # A concurrent insert of the same number passes the check above; the unique hash catches it.
+        with db.session.begin_nested():
+            household = new_household(**data)
+    except IntegrityError:
+        raise Conflict(DUPLICATE_ID, errors={"id_number": ["already registered"]}) from None
     record(actor, "household.create", "household", household.id, after=audit_values(household),
            region_code=household.village_code)
     return household

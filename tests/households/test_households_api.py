@@ -238,3 +238,16 @@ def test_new_household_id_never_in_any_listing(api, users, body, valid_id):
     for role in ("admin", "auditor"):
         assert valid_id not in api.get("/households", users[role]).get_data(as_text=True)
     assert valid_id not in api.get(f"/households/{created['id']}", users["admin"]).get_data(as_text=True)
+
+
+def test_create_household_race_on_same_id_number_409(api, users, body, valid_id, make_household, monkeypatch):
+    # given: another request inserted the number after this one's duplicate check
+    from marketplace.households import protection
+
+    make_household(id_number=valid_id)
+    monkeypatch.setattr(protection, "find_by_id_number", lambda number: None)
+    # when
+    resp = api.post("/households", users["admin"], json=body)
+    # then
+    assert_problem(resp, 409, "id_number")
+    assert valid_id not in resp.get_data(as_text=True)

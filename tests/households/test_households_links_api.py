@@ -175,3 +175,15 @@ def test_supplier_household_list_after_supply_only_shows_linked(api, ctx, make_s
     assert [i["id"] for i in page["items"]] == [ctx["household"].id]
     assert page["items"][0]["head_name"] == "张*三"
     assert api.get("/households", ctx["other_manager"]).get_json()["total"] == 0
+
+
+def test_add_member_race_409(api, ctx, make_member, monkeypatch):
+    from marketplace.households import linking
+
+    make_member(ctx["org"], ctx["household"])
+    real_scalar = linking.db.session.scalar
+    monkeypatch.setattr(linking.db.session, "scalar", lambda stmt: None if "household_memberships" in str(stmt)
+                        else real_scalar(stmt))
+    resp = api.post(f"/organizations/{ctx['org'].id}/members", ctx["manager"],
+                    json={"household_id": ctx["household"].id, "shares": 5})
+    assert_problem(resp, 409, "household_id")
