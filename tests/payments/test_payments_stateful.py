@@ -1,0 +1,138 @@
+"""Hypothesis state machine: pay, refund, replay webhooks, cancel and confirm in any order; the
+payments and ledger invariants hold after every step."""
+import itertools
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from sqlalchemy import select
+
+from marketplace.certification.services import today_local
+from marketplace.ledger.services import check_ledger
+from marketplace.payments.models import Payment
+from tests.payments.conftest import payments_invariants
+from tests.payments.stripe_fakes import event_body, intent_obj, sign
+
+_events = itertools.count(1)
+
+
+def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make_order, make_sku, make_user,
+                                                 make_buyer):
+    admin = make_user(role="admin")
+    skus = [make_sku(price_fen=997, stock=10**6), make_sku(price_fen=150, stock=10**6)]
+
+    class PaymentsMachine(RuleBasedStateMachine):
+        @initialize(method=st.sampled_from(["stripe", "bank_transfer"]), q0=st.integers(1, 4), q1=st.integers(1, 3),
+                    pay_first=st.booleans())
+        def place(self, method, q0, q1, pay_first):
+            self.buyer = make_buyer()
+            self.order = make_order(buyer=self.buyer, lines=[(skus[0], q0), (skus[1], q1)], payment_method=method)
+            self.remaining = {line.id: line.quantity for line in self.order.lines}
+            self.paid = self.cancelled = False
+            self.payment_id = self.last_event = None
+            if method == "bank_transfer":
+                self.payment_id = db.session.scalar(select(Payment.id).where(Payment.order_id == self.order.id))
+            if pay_first and method == "bank_transfer":  # half the runs start paid, so refunds are common
+                self.confirm_transfer()
+            elif pay_first:
+                self.start_stripe_payment()
+                self.stripe_succeeded()
+
+        @property
+        def stripe(self):
+            return self.order.payment_method == "stripe"
+
+        def _deliver(self, payload):
+            self.last_event = payload
+            return api.client.post("/api/v1/webhooks/stripe", data=payload,
+                                   headers={"Stripe-Signature": sign(payload), "Content-Type": "application/json"})
+
+        def _refund_all_remaining(self):
+            self.remaining = dict.fromkeys(self.remaining, 0)
+
+        @precondition(lambda self: self.stripe)
+        @rule()
+        def start_stripe_payment(self):
+            resp = api.post(f"/orders/{self.order.id}/payments", self.buyer)
+            expected = 409 if (self.paid or self.cancelled) else 201
+            assert resp.status_code == expected, resp.get_json()
+            if expected == 201:
+                self.payment_id = resp.get_json()["id"]
+
+        @precondition(lambda self: self.stripe and self.payment_id is not None)
+        @rule()
+        def stripe_succeeded(self):
+            payment = db.session.get(Payment, self.payment_id)
+            resp = self._deliver(event_body("payment_intent.succeeded", intent_obj(payment), f"evt_s{next(_events)}"))
+            assert resp.status_code == 200
+            if not self.paid:
+                self.paid = True
+                if self.cancelled:
+                    self._refund_all_remaining()
+
+        @precondition(lambda self: self.stripe and self.payment_id is not None)
+        @rule()
+        def stripe_failed(self):
+            payment = db.session.get(Payment, self.payment_id)
+            obj = intent_obj(payment, status="requires_payment_method")
+            assert self._deliver(event_body("payment_intent.payment_failed", obj, f"evt_f{next(_events)}")
+                                 ).status_code == 200
+            if not self.paid:
+                self.payment_id = None
+
+        @precondition(lambda self: self.last_event is not None)
+        @rule()
+        def duplicate_webhook(self):
+            resp = self._deliver(self.last_event)
+            assert resp.status_code == 200 and resp.get_json()["outcome"] == "duplicate"
+
+        @precondition(lambda self: not self.stripe)
+        @rule()
+        def confirm_transfer(self):
+            payment = db.session.get(Payment, self.payment_id)
+            resp = api.post(f"/payments/{self.payment_id}/confirm-transfer", admin, json={
+                "amount_fen": payment.amount_fen, "bank_reference": "B-1", "received_on": today_local().isoformat()})
+            expected = 409 if (self.paid or self.cancelled) else 200
+            assert resp.status_code == expected, resp.get_json()
+            self.paid = self.paid or expected == 200
+
+        @rule(index=st.integers(0, 1), quantity=st.integers(1, 4))
+        def partial_refund(self, index, quantity):
+            line_id = self.order.lines[index].id
+            resp = api.post(f"/orders/{self.order.id}/refunds", admin,
+                            json={"lines": [{"line_id": line_id, "quantity": quantity}], "reason": "部分退款"})
+            if not self.paid or not any(self.remaining.values()):
+                expected = 409
+            else:
+                expected = 422 if quantity > self.remaining[line_id] else 201
+            assert resp.status_code == expected, resp.get_json()
+            if expected == 201:
+                self.remaining[line_id] -= quantity
+
+        @rule()
+        def cancel(self):
+            resp = api.post(f"/orders/{self.order.id}/cancel", self.buyer, json={"reason": "不需要了"})
+            assert resp.status_code == (409 if self.cancelled else 200), resp.get_json()
+            if not self.cancelled:
+                self.cancelled = True
+                if self.paid:
+                    self._refund_all_remaining()
+
+        @invariant()
+        def invariants_hold(self):
+            db.session.expire_all()
+            assert payments_invariants(db.session) == []
+            assert check_ledger() == []
+            order = self.order
+            refunded = sum(line.quantity - self.remaining[line.id] for line in order.lines)
+            expected = "unpaid" if not self.paid else (
+                "paid" if refunded == 0 else "refunded" if not any(self.remaining.values()) else
+                "partially_refunded")
+            assert order.payment_status == expected
+            assert order.status == ("cancelled" if self.cancelled else "placed")
+            db.session.rollback()
+
+    PaymentsMachine.TestCase.settings = settings(
+        max_examples=25, stateful_step_count=10, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    PaymentsMachine.TestCase().runTest()
