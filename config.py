@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-DEV_HOUSEHOLD_KEY = "ZGV2LWhvdXNlaG9sZC1rZXktbm90LWZvci1wcm9kdWN0aW9uISE="  # 32 bytes, dev only
+DEV_HOUSEHOLD_KEY = "9GPBLvRsoSZC6-DQI-hHBc9kL08RiQHEHisbE6CbL1g="  # Fernet key, development and tests only
 
 
 def as_bool(value, default=False):
