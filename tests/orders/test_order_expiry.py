@@ -99,3 +99,16 @@ def test_cli_expire_is_idempotent_and_purges_keys(app, db, make_order, make_sku)
     assert _stock(db, sku.id) == 10
     assert db.session.scalar(select(func.count()).select_from(Order).where(Order.status == "cancelled")) == 2
     assert set(db.session.scalars(select(IdempotencyKey.key))) == set()
+
+
+def test_batch_expiry_restores_shared_skus_exactly(api, db, make_order, make_buyer, make_sku, make_user):
+    buyer, a, b = make_buyer(), make_sku(stock=20), make_sku(stock=20)
+    make_order(buyer=buyer, lines=[(a, 1), (b, 2)])
+    make_order(buyer=buyer, lines=[(b, 3), (a, 4)])
+    make_order(buyer=buyer, lines=[(a, 5)], status="shipped")  # never expires
+    assert (_stock(db, a.id), _stock(db, b.id)) == (10, 15)
+    db.session.commit()
+    with time_machine.travel(utcnow() + timedelta(days=8), tick=False):
+        listed = api.get("/orders", make_user("auditor")).get_json()
+    assert sorted(o["status"] for o in listed["items"]) == ["cancelled", "cancelled", "placed"]
+    assert (_stock(db, a.id), _stock(db, b.id)) == (15, 20)
