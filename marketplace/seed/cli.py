@@ -33,7 +33,7 @@ def demo_command():
 @click.option("--lines-per-order", type=click.FloatRange(1, 20), default=2.5, show_default=True,
               help="Average lines per order (1 to 5 lines each).")
 @click.option("--seed", "random_seed", type=int, default=20260101, show_default=True)
-@click.option("--batch", type=click.IntRange(100), default=20_000, show_default=True,
+@click.option("--batch", type=click.IntRange(1), default=20_000, show_default=True,
               help="Orders per transaction.")
 def scale_command(n_orders, n_households, lines_per_order, random_seed, batch):
     """Bulk-generate orders, payments and balanced ledger postings for benchmarks (COPY on PostgreSQL)."""
