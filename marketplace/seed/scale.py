@@ -54,6 +54,7 @@ PRODUCTS = {
 #: scheme templates (supply, shares, collective, supplier) in basis points
 SCHEMES = ((6000, 0, 1000, 3000), (5000, 2000, 1000, 2000), (3000, 3000, 2000, 2000), (0, 6000, 1000, 3000),
            (7000, 0, 500, 2500))
+CERT_TEXT = "带动农户增收的扶贫产品（批量演示数据）"
 STATUSES = (("lifted", 60), ("monitored", 15), ("edge", 10), ("registered_poor", 5), ("ordinary", 10))
 
 
@@ -137,7 +138,7 @@ class World:
             row = self._org(kind, f"{self.county_names[county]}{i + 1}号{label}", region)
             rows.append(row)
             self.suppliers.append({"id": row[0], "kind": kind, "county": county, "name": row[2]})
-        for county, villages in self.villages.items():
+        for villages in self.villages.values():
             for village in villages:
                 if self.rng.random() < 0.5 or village == villages[0]:
                     row = self._org("collective", f"{village}村股份经济合作社", village)
@@ -215,8 +216,8 @@ class World:
                     skus.append((sku_id, pid, name_k, unit, price_k, 1_000_000, 1, True, self.now))
                     product["skus"].append((sku_id, name_k, unit, price_k))
                 (cid,) = self.w.next_ids("certifications", 1)
-                certs.append((cid, pid, "approved", [], "带动农户增收的扶贫产品（批量演示数据）", product["certificate_no"],
-                              valid_from, date(valid_from.year + 3, 12, 31), self.now, self.now))
+                certs.append((cid, pid, "approved", [], CERT_TEXT, product["certificate_no"], valid_from,
+                              date(valid_from.year + 2, 12, 31), self.now, self.now))
                 (scheme_id,) = self.w.next_ids("attribution_schemes", 1)
                 bp = self.rng.choice(SCHEMES)
                 schemes.append((scheme_id, pid, supplier["id"], 1, *bp, 365, self.now))

@@ -31,6 +31,7 @@ QUANTITIES = ((1, 10), (2, 12), (5, 18), (10, 22), (20, 16), (50, 12), (100, 7),
 QUANTITY_VALUES = [q for q, _ in QUANTITIES]
 QUANTITY_CUM = list(itertools.accumulate(w for _, w in QUANTITIES))
 REFUND_RATE = 0.005
+REFUND_REASON = "到货质量问题，整行退款（批量演示数据）"
 COLUMNS = {
     "orders": ("id", "number", "buyer_org_id", "buyer_region_code", "buyer_kind", "placed_by_id", "status",
                "payment_method", "payment_status", "total_fen", "delivery", "note", "pay_by", "placed_at", "paid_at",
@@ -249,8 +250,7 @@ class OrderGenerator:
         refund_id = self.w.next_ids("refunds", 1)[0]
         refund_line_id = self.w.next_ids("refund_lines", 1)[0]
         order_id, amount = line[1], line[8]
-        rows["refunds"].append((refund_id, payment_id, order_id, amount, "到货质量问题，整行退款（批量演示数据）", "pending",
-                                at))
+        rows["refunds"].append((refund_id, payment_id, order_id, amount, REFUND_REASON, "pending", at))
         rows["refund_lines"].append((refund_line_id, refund_id, line[0], line[6], amount))
         product = next(p for p in self.products if p["id"] == line[4])
         parts, _ = self._split(product, amount)
