@@ -78,6 +78,7 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     from marketplace.cli import register_cli
+    from marketplace.core.cors import register_cors
     from marketplace.core.errors import register_error_handlers
     from marketplace.core.http import register_transaction_hooks
     from marketplace.core.observability import configure_logging
@@ -89,6 +90,7 @@ def create_app(config=None):
     register_error_handlers(app)
     register_transaction_hooks(app)
     register_security_headers(app)
+    register_cors(app)
     register_cli(app)
     configure_logging(app)
     return app
