@@ -66,11 +66,18 @@ def _sales_args(actor, args):
 
 
 def sales_report(*, actor, args):
-    """Paid sales grouped by one or two keys, with totals from a second aggregate over the same filter."""
+    """Paid sales grouped by one or two keys, with totals (same pass on PostgreSQL, else a second aggregate)."""
     common = _sales_args(actor, args)
     stmt = sq.sales_statement(group_by=args["group_by"], dialect_name=dialect_name(), **common)
-    rows = [dict(row._mapping) for row in db.session.execute(stmt)]
-    totals = dict(db.session.execute(sq.sales_totals_statement(**common)).one()._mapping)
+    rows, totals = [], None
+    for row in db.session.execute(stmt):
+        mapping = dict(row._mapping)
+        if mapping.pop("is_total"):
+            totals = {m: mapping[m] for m in sq.MEASURES}
+        else:
+            rows.append(mapping)
+    if totals is None:
+        totals = dict(db.session.execute(sq.sales_totals_statement(**common)).one()._mapping)
     return {"period": common["period"], "region": common["region"], "group_by": args["group_by"],
             "rows": rows, "totals": totals}
 
@@ -80,13 +87,22 @@ def sales_export(*, actor, args):
     common = _sales_args(actor, args)
     group_by = args["group_by"]
     columns = sq.columns_for(group_by)
+    keys = len(columns) - len(sq.MEASURES)
     stmt = sq.sales_statement(group_by=group_by, dialect_name=dialect_name(), **common)
 
+    def total_row(measures):
+        return ("total",) + (None,) * (keys - 1) + tuple(measures)
+
     def rows():
-        yield from (tuple(row) for row in stream(stmt))
-        totals = db.session.execute(sq.sales_totals_statement(**common)).one()
-        keys = len(columns) - len(sq.MEASURES)
-        yield ("total",) + (None,) * (keys - 1) + tuple(totals)
+        totals = None
+        for row in stream(stmt):
+            if row.is_total:
+                totals = tuple(row)[keys:-1]
+            else:
+                yield tuple(row)[:-1]
+        if totals is None:
+            totals = tuple(db.session.execute(sq.sales_totals_statement(**common)).one())
+        yield total_row(totals)
 
     return Export(_stem("sales", common["period"], common["region"]), columns, rows, sheet="sales")
 

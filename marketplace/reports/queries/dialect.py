@@ -26,3 +26,8 @@ def local_bucket(column, unit, dialect_name):
         # 'weekday 0' moves forward to Sunday (or stays); six days back is that week's Monday.
         return cast(func.date(column, SQLITE_OFFSET, "weekday 0", "-6 days"), String)
     return cast(func.strftime("%Y-%m", column, SQLITE_OFFSET), String)
+
+
+def supports_grouping_sets(dialect_name):
+    """PostgreSQL computes the grand total in the same pass (GROUPING SETS); SQLite needs a second aggregate."""
+    return dialect_name == "postgresql"

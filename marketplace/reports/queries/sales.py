@@ -4,13 +4,13 @@ One statement: an inner GROUP BY over order lines joined to their orders, and an
 outer query that only attaches names (regions, buyer organizations) to the
 grouped rows, so the joins touch groups rather than lines.
 """
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 
 from marketplace.geography.models import Region
 from marketplace.orders.models import Order, OrderLine
 from marketplace.organizations.models import Organization
 from marketplace.reports.queries.common import PAID_STATUSES, REGION_LENGTHS, in_period, region_key, total, under_prefix
-from marketplace.reports.queries.dialect import TIME_UNITS, local_bucket
+from marketplace.reports.queries.dialect import TIME_UNITS, local_bucket, supports_grouping_sets
 
 GROUP_KEYS = (*REGION_LENGTHS, "category", "product", "supplier", "buyer", "buyer_kind", *TIME_UNITS)
 MEASURES = ("orders", "quantity", "refunded_quantity", "gross_fen", "refunded_fen", "net_fen")
@@ -70,18 +70,25 @@ def _inner_keys(key, dialect_name):
 
 
 def sales_statement(*, group_by, period, region="", category=None, dialect_name="sqlite"):
-    """SELECT keys..., orders, quantity, refunded_quantity, gross_fen, refunded_fen, net_fen (one row per group)."""
+    """SELECT keys..., orders, quantity, refunded_quantity, gross_fen, refunded_fen, net_fen, is_total.
+
+    One row per group. On PostgreSQL the grand total comes in the same pass (GROUPING SETS) as a last
+    row with ``is_total`` true; elsewhere ``is_total`` is always false and ``sales_totals_statement``
+    gives the totals.
+    """
     grouped, extra = [], []
     for key in group_by:
         g, e = _inner_keys(key, dialect_name)
         grouped += g
         extra += e
-    inner = (select(*grouped, *extra, *_measures())
+    one_pass = supports_grouping_sets(dialect_name)
+    is_total = (func.grouping(*grouped) > 0) if one_pass else literal(False)
+    inner = (select(*grouped, *extra, *_measures(), is_total.label("is_total"))
              .select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
              .where(*_filters(period, region, category))
-             .group_by(*grouped)
+             .group_by(*([func.grouping_sets(tuple_(*grouped), tuple_())] if one_pass else grouped))
              .subquery("grouped"))
-    outer_columns, order_by, stmt_joins = [], [], []
+    outer_columns, order_by, stmt_joins = [], [inner.c.is_total], []
     for key in group_by:
         if key in REGION_LENGTHS:
             named = Region.__table__.alias(f"region_{key}")
@@ -97,7 +104,7 @@ def sales_statement(*, group_by, period, region="", category=None, dialect_name=
             cols = [inner.c[name] for name in key_columns(key)]
             outer_columns += cols
             order_by.append(cols[0].asc().nulls_last())
-    stmt = select(*outer_columns, *(inner.c[m] for m in MEASURES)).select_from(inner)
+    stmt = select(*outer_columns, *(inner.c[m] for m in MEASURES), inner.c.is_total).select_from(inner)
     for table, on in stmt_joins:
         stmt = stmt.outerjoin(table, on)
     return stmt.order_by(*order_by)
