@@ -50,5 +50,9 @@ test-postgres: dev-setup
 	  echo "== PostgreSQL: $$url"; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q; \
 	else echo "== PostgreSQL not reachable: PostgreSQL run skipped"; fi
 
+# Not part of `make test`: PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk; sizes via BENCH_* (see bench/run.py).
+bench: dev-setup
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) instance
