@@ -58,6 +58,23 @@ def create_refund(data, order_id):
                                                                                 data=data)))), 201
 
 
+@bp.get("/orders/<int:order_id>/refunds")
+@require_roles(*BUYER_ROLES, *STAFF_ROLES, *SUPPLIER_ROLES)
+@bp.arguments(PaymentQuerySchema, location="query")
+@bp.response(200, page_of(RefundSchema))
+def list_refunds(args, order_id):
+    """The refunds of an order."""
+    return paginate(services.list_refunds(actor=current_user(), order_id=order_id), args)
+
+
+@bp.post("/refunds/<int:refund_id>/mark-executed")
+@require_roles("admin")
+@bp.response(200, RefundSchema)
+def mark_refund_executed(refund_id):
+    """Record that a bank-transfer refund has been paid out to the buyer."""
+    return services.mark_refund_executed(actor=current_user(), refund_id=refund_id)
+
+
 @bp.post("/webhooks/stripe")
 @limiter.exempt
 @bp.response(200, WebhookAckSchema)

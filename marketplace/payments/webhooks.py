@@ -14,7 +14,7 @@ from marketplace.extensions import db
 from marketplace.orders.models import Order
 from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment, Refund, StripeEvent
-from marketplace.payments.services import mark_succeeded, refund_cancelled_order
+from marketplace.payments.services import mark_succeeded, refund_cancelled_order, settle_refund
 from marketplace.payments.services.paying import OPEN_STATUSES, PAID_STATUSES
 
 log = structlog.get_logger("marketplace.webhooks")
@@ -75,6 +75,16 @@ def _on_intent_failed(intent):
     return "failed"
 
 
+def _on_intent_processing(intent):
+    payment = _payment_for_intent(intent.get("id"))
+    if payment is None:
+        return "unknown_payment"
+    if payment.status != "requires_payment":
+        return "ignored"
+    payment.status = "processing"
+    return "processing"
+
+
 def _on_charge_refunded(charge):
     """Reconcile refunds: ours become succeeded/failed; ones made outside the API are audited."""
     payment = _payment_for_intent(charge.get("payment_intent"))
@@ -87,7 +97,8 @@ def _on_charge_refunded(charge):
         if refund is None:
             unknown.append({"id": item.get("id"), "amount": item.get("amount")})
         elif refund.status == "pending" and item.get("status") in ("succeeded", "failed"):
-            refund.status = item["status"]
+            settle_refund(refund, actor=None, outcome=item["status"], source="stripe_webhook",
+                          region_code=order.buyer_region_code)
     outside = (charge.get("amount_refunded") or 0) - payment.refunded_fen
     if unknown or outside > 0:
         record(None, "refund.unreconciled", "payment", payment.id, region_code=order.buyer_region_code,
@@ -100,6 +111,7 @@ def _on_charge_refunded(charge):
 HANDLERS = {
     "payment_intent.succeeded": _on_intent_succeeded,
     "payment_intent.payment_failed": _on_intent_failed,
+    "payment_intent.processing": _on_intent_processing,
     "charge.refunded": _on_charge_refunded,
 }
 

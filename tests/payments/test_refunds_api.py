@@ -145,6 +145,8 @@ def test_refund_stripe_order_goes_through_gateway_with_deterministic_key(api, db
     assert send_event("charge.refunded", charge).get_json()["outcome"] == "reconciled"
     db.session.expire_all()
     assert db.session.get(Refund, body["id"]).status == "succeeded"
+    assert db.session.scalar(select(JournalEntry).where(JournalEntry.refund_id == body["id"],
+                                                        JournalEntry.kind == "refund_paid"))
 
 
 def test_charge_refunded_outside_the_api_is_audited_not_posted(api, db, fake_stripe, make_order, people,
@@ -183,3 +185,38 @@ def test_cancel_paid_order_through_api_refunds_in_full(api, db, paid_order, peop
     assert resp.status_code == 200, resp.get_json()
     db.session.expire_all()
     assert paid_order.status == "cancelled" and paid_order.payment_status == "refunded"
+
+
+def test_bank_refund_mark_executed_books_payout_once(api, db, two_supplier_order, people):
+    # given: a pending bank-transfer refund
+    order = two_supplier_order
+    who = people(order)
+    refund_id = _refund(api, order, who["admin"], [(order.lines[0].id, 1)]).get_json()["id"]
+    # when
+    resp = api.post(f"/refunds/{refund_id}/mark-executed", who["admin"])
+    # then
+    assert resp.status_code == 200 and resp.get_json()["status"] == "succeeded"
+    assert db.session.scalar(select(JournalEntry).where(JournalEntry.refund_id == refund_id,
+                                                        JournalEntry.kind == "refund_paid"))
+    body = assert_problem(api.post(f"/refunds/{refund_id}/mark-executed", who["admin"]), 409)
+    assert body["current_state"] == "succeeded"
+
+
+@pytest.mark.parametrize("who,status", [
+    (None, 401), ("admin", 200), ("far_admin", 404), ("auditor", 403), ("supplier", 403), ("buyer", 403)])
+def test_bank_refund_mark_executed_role_matrix(api, db, paid_order, people, who, status):
+    users = people(paid_order)
+    refund_id = _refund(api, paid_order, users["admin"], [(paid_order.lines[0].id, 1)]).get_json()["id"]
+    resp = api.post(f"/refunds/{refund_id}/mark-executed", users[who] if who else None)
+    assert resp.status_code == status, resp.get_json()
+
+
+@pytest.mark.parametrize("who,status", [
+    (None, 401), ("buyer", 200), ("supplier", 200), ("auditor", 200), ("other_buyer", 404), ("far_admin", 404)])
+def test_list_refunds_role_matrix(api, db, paid_order, people, who, status):
+    users = people(paid_order)
+    _refund(api, paid_order, users["admin"], [(paid_order.lines[0].id, 1)])
+    resp = api.get(f"/orders/{paid_order.id}/refunds", users[who] if who else None)
+    assert resp.status_code == status, resp.get_json()
+    if status == 200:
+        assert resp.get_json()["total"] == 1

@@ -164,3 +164,12 @@ def test_webhook_succeeded_for_cancelled_order_refunds_in_full(db, fake_stripe, 
     db.session.expire_all()
     assert payment.status == "refunded" and order.payment_status == "refunded"
     assert [r.path for r, _ in fake_stripe.log] == ["/v1/payment_intents", "/v1/refunds"]
+
+
+def test_webhook_processing_then_succeeded(db, open_stripe_payment, send_event):
+    order, payment = open_stripe_payment
+    assert send_event("payment_intent.processing", intent_obj(payment, status="processing")
+                      ).get_json()["outcome"] == "processing"
+    db.session.expire_all()
+    assert payment.status == "processing"
+    assert send_event("payment_intent.succeeded", intent_obj(payment)).get_json()["outcome"] == "succeeded"

@@ -8,8 +8,17 @@ from marketplace.payments.services.paying import (
     mark_succeeded,
     open_payment_for_order,
 )
-from marketplace.payments.services.refunding import create_refund, issue_refund, refund_cancelled_order
+from marketplace.payments.services.refunding import (
+    create_refund,
+    issue_refund,
+    list_refunds,
+    mark_refund_executed,
+    refund_cancelled_order,
+    settle_refund,
+)
 
-__all__ = ["actor_scope", "confirm_transfer", "create_payment", "create_refund", "get_visible_payment",
-           "issue_refund", "list_payments", "mark_succeeded", "open_payment_for_order", "refund_cancelled_order",
-           "run_once"]
+__all__ = [
+    "actor_scope", "confirm_transfer", "create_payment", "create_refund", "get_visible_payment", "issue_refund",
+    "list_payments", "list_refunds", "mark_refund_executed", "mark_succeeded", "open_payment_for_order",
+    "refund_cancelled_order", "run_once", "settle_refund",
+]

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from marketplace.audit.services import record
-from marketplace.core.errors import InvalidTransition, Unprocessable
+from marketplace.core.errors import Conflict, InvalidTransition, NotFound, Unprocessable
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
@@ -121,3 +121,35 @@ def refund_cancelled_order(*, actor, order):
         return None
     reason = f"order cancelled: {order.cancel_reason or ''}".strip()[:500]
     return issue_refund(actor=actor, order=order, items=items, reason=reason)
+
+
+def list_refunds(*, actor, order_id):
+    """The refunds of an order the caller may see (NotFound otherwise)."""
+    order = order_services.get_visible_order(actor, order_id)
+    return select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)
+
+
+def settle_refund(refund, *, actor, outcome, source, region_code=""):
+    """A pending refund is settled: ``succeeded`` (its money left: booked out of cash) or ``failed``."""
+    before = refund.status
+    refund.status = outcome
+    if outcome == "succeeded":
+        ledger.post_refund_paid(refund)
+    record(actor, f"refund.{outcome}", "refund", refund.id, region_code=region_code,
+           before={"status": before}, after={"status": outcome, "source": source})
+    return refund
+
+
+def mark_refund_executed(*, actor, refund_id):
+    """An admin records that a bank-transfer refund was paid out: pending → succeeded (409 otherwise)."""
+    refund = db.session.get(Refund, refund_id)
+    if refund is None:
+        raise NotFound(f"refund {refund_id} not found")
+    order = order_services.get_visible_order(actor, refund.order_id)
+    _lock(refund)
+    if refund.payment.method != "bank_transfer":
+        raise Conflict("Stripe refunds are settled by Stripe's webhook", current_state=refund.status)
+    if refund.status != "pending":
+        raise InvalidTransition("refund", refund.status, "mark executed")
+    return settle_refund(refund, actor=actor, outcome="succeeded", source="bank_transfer",
+                         region_code=order.buyer_region_code)
