@@ -145,8 +145,8 @@ def order_script(path, token, skus):
     body = json.dumps({"lines": [{"sku_id": s, "quantity": 1} for s in skus],
                        "delivery": {"address": "压测仓库", "contact_name": "压测", "contact_phone": "13800000000",
                                     "requested_date": datetime.now(UTC).date().isoformat()},
-                       "payment_method": "bank_transfer"}, ensure_ascii=False)
-    Path(path).write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+                       "payment_method": "bank_transfer"})  # ASCII only: LuaJIT has no \u escapes
+    Path(path).write_text(f'wrk.method = "POST"\nwrk.body = [[{body}]]\n'
                           f'wrk.headers["Content-Type"] = "application/json"\n'
                           f'wrk.headers["Authorization"] = "Bearer {token}"\n', encoding="utf-8")
     return path
@@ -203,6 +203,9 @@ def admin_token():
 def other_bench(script, args, database):
     """Run a teammate's bench script on its own database; returns its output (or the failure)."""
     base = URL.rpartition("/")[0]
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{database}"')
     cmd = [str(BIN / "python"), str(ROOT / "bench" / script), *args, "--database-url", f"{base}/{database}"]
     done = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=900)
     return done.stdout + (f"\n(exit {done.returncode}) {done.stderr[-2000:]}" if done.returncode else "")
