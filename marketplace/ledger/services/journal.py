@@ -75,5 +75,21 @@ def write_entries(drafts: list[EntryDraft]) -> set:
                 for d in drafts if d.idempotency_key in ids
                 for account_id, amount, line_id, mode in d.postings]
     if postings:
-        db.session.execute(Posting.__table__.insert(), postings)
+        _insert_postings(postings)
     return set(ids)
+
+
+POSTING_COLUMNS = ("entry_id", "account_id", "amount_fen", "order_line_id", "benefit_mode", "created_at")
+
+
+def _insert_postings(rows):
+    """PostgreSQL: COPY on the session's own connection (same transaction, triggers fire);
+    elsewhere one executemany INSERT. Never row-by-row ORM adds."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(Posting.__table__.insert(), rows)
+        return
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f"COPY postings ({', '.join(POSTING_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in POSTING_COLUMNS])
