@@ -18,9 +18,11 @@ LIST_COLUMNS = ("household_id", "head_name_masked", "id_number_masked", "village
 
 
 def floor_div(a, b):
-    """Integer floor division in SQL on both engines (they truncate toward zero)."""
+    """Integer floor division in SQL on both engines (they truncate toward zero).
+
+    ``//``, not ``/``: since SQLAlchemy 2.0 ``/`` is true division (``a / CAST(b AS NUMERIC)``)."""
     a = cast(a, BigInteger)
-    return case((a >= 0, a / b), else_=-((-a + b - 1) / b))
+    return case((a >= 0, a // b), else_=-((-a + b - 1) // b))
 
 
 def _band(expr, thresholds):
