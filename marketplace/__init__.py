@@ -5,7 +5,10 @@ import os
 from flask import Flask
 
 from config import CONFIGS, ProductionConfig
+from marketplace.core.body import install_json_body_parser
 from marketplace.core.errors import ErrorSchema
+
+install_json_body_parser()  # before any domain's api module declares its arguments
 
 BLUEPRINTS = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
               "orders", "payments", "ledger", "reports", "public")
