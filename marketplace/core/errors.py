@@ -7,7 +7,7 @@ import traceback
 
 import structlog
 from flask import jsonify
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import INCLUDE, Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -15,6 +15,9 @@ log = structlog.get_logger("marketplace.errors")
 
 
 class ErrorSchema(Schema):
+    class Meta:
+        unknown = INCLUDE  # domain errors add fields (sku_id, available, fulfilment_states...)
+
     status = fields.Integer(required=True)
     title = fields.String(required=True)
     detail = fields.String()
