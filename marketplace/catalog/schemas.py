@@ -64,7 +64,7 @@ class SkuUpdateSchema(Schema):
     unit = fields.String(validate=validate.Length(min=1, max=20))
     price_fen = _price()
     min_order_qty = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MIN_ORDER_QTY))
-    is_active = fields.Boolean()
+    is_active = fields.Boolean(truthy={True}, falsy={False})  # JSON true/false only
 
 
 class SkuSchema(Schema):
