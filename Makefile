@@ -54,5 +54,10 @@ test-postgres: dev-setup
 bench: dev-setup
 	$(BIN)/python bench/run.py
 
+# Fault test (PostgreSQL): gunicorn with 2 workers under loopback load, workers killed with SIGKILL mid-load.
+FAULT_PG_BASE ?= postgresql://postgres@127.0.0.1:5432
+test-faults: dev-setup
+	$(BIN)/python scripts/fault_test.py --pg "$(FAULT_PG_BASE)"
+
 clean:
 	rm -rf $(VENV) instance
