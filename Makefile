@@ -47,7 +47,7 @@ test-postgres: dev-setup
 	  if $(BIN)/python scripts/pg_test_db.py "$(PG_TEST_URL)"; then url="$(PG_TEST_URL)"; fi; \
 	fi; \
 	if [ -n "$$url" ]; then \
-	  echo "== PostgreSQL: $$url"; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q; \
+	  echo "== PostgreSQL: $$url"; TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q -n 2 --dist loadfile; \
 	else echo "== PostgreSQL not reachable: PostgreSQL run skipped"; fi
 
 # Not part of `make test`: PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk; sizes via BENCH_* (see bench/run.py).

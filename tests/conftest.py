@@ -11,7 +11,23 @@ from marketplace.extensions import db as _db
 pytest_plugins = ["tests.factories", "tests.factories_catalog", "tests.factories_households", "tests.factories_orders",
                   "tests.factories_payments", "tests.factories_ledger"]
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+def _per_worker_database(url):
+    """Under pytest-xdist each worker gets its own PostgreSQL database (created if missing)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = f"{name}_{worker}"
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["TEST_DATABASE_URL"] = f"{base}/{name}"
+    return os.environ["TEST_DATABASE_URL"]
+
+
+PG_URL = _per_worker_database(os.environ.get("TEST_DATABASE_URL"))
 
 
 def _database_url(tmp_path):
