@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/marketplace_test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint setup dev-setup migrate demo bench test-faults clean
+.PHONY: run test test-sqlite test-postgres test-smoke lint setup dev-setup migrate demo bench test-faults clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,18 @@ run: demo
 lint: dev-setup
 	$(BIN)/ruff check marketplace tests bench scripts config.py wsgi.py
 
-test: dev-setup lint test-sqlite test-postgres
+test: dev-setup lint test-sqlite test-postgres test-smoke
+
+# End to end on a fresh SQLite file: migrate, load regions, demo and scale data, then the ledger check.
+SMOKE_DB := $(CURDIR)/instance/smoke.db
+test-smoke: dev-setup
+	mkdir -p instance && rm -f $(SMOKE_DB)
+	DATABASE_URL=sqlite:///$(SMOKE_DB) $(BIN)/flask db upgrade
+	DATABASE_URL=sqlite:///$(SMOKE_DB) $(BIN)/flask regions load
+	DATABASE_URL=sqlite:///$(SMOKE_DB) $(BIN)/flask seed demo > /dev/null
+	DATABASE_URL=sqlite:///$(SMOKE_DB) $(BIN)/flask seed scale --orders 300 --households 60
+	DATABASE_URL=sqlite:///$(SMOKE_DB) $(BIN)/flask orders expire
+	DATABASE_URL=sqlite:///$(SMOKE_DB) $(BIN)/flask ledger check
 
 test-sqlite: dev-setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
