@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from marketplace.catalog.models import CATEGORIES, PRODUCT_STATUSES
+from marketplace.core.body import StrictBoolean
 from marketplace.core.http import PageQuerySchema
 
 MAX_PRICE_FEN = 10**9
@@ -64,7 +65,7 @@ class SkuUpdateSchema(Schema):
     unit = fields.String(validate=validate.Length(min=1, max=20))
     price_fen = _price()
     min_order_qty = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MIN_ORDER_QTY))
-    is_active = fields.Boolean(truthy={True}, falsy={False})  # JSON true/false only
+    is_active = StrictBoolean()  # JSON true/false only
 
 
 class SkuSchema(Schema):

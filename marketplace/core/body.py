@@ -2,6 +2,7 @@
 content type, is a 400, not silently an empty object (which made ``PATCH`` with no body a
 200 no-op while the OpenAPI document says the body is required)."""
 from flask_smorest.arguments import ArgumentsMixin
+from marshmallow import fields
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
@@ -19,3 +20,13 @@ class JsonBodyParser(FlaskParser):
 def install_json_body_parser():
     """Every ``@bp.arguments(...)`` declared after this uses the strict parser (call before any api import)."""
     ArgumentsMixin.ARGUMENTS_PARSER = JsonBodyParser()
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true``/``false`` only: marshmallow's Boolean also takes 0, 1, "yes", "on"... (and a
+    ``truthy={True}`` set does not help, since ``0 == False``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

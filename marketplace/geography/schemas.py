@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from marketplace.core.body import StrictBoolean
 from marketplace.core.http import PageQuerySchema
 from marketplace.geography.models import LEVELS
 
@@ -31,11 +32,11 @@ class VillageCreateSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$", error="must be 12 digits"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     parent_code = fields.String(required=True, validate=validate.Regexp(r"^\d{9}$", error="must be 9 digits"))
-    poverty_village = fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    poverty_village = StrictBoolean(load_default=False)
 
 
 class RegionFlagsSchema(Schema):
     # JSON true/false only: 0, 1, "yes" are wrong types (422), as for strict integers.
-    poverty_county = fields.Boolean(truthy={True}, falsy={False})
-    poverty_village = fields.Boolean(truthy={True}, falsy={False})
+    poverty_county = StrictBoolean()
+    poverty_village = StrictBoolean()
     lifted_year = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1978, max=2100))
