@@ -45,6 +45,9 @@ def _org_side(org):
 def create_user(*, actor, data):
     """Admins create staff (inside their scope) and organization users in scope; an
     organization's manager/approver creates users of its own organization only."""
+    if actor.role not in ("admin", "supplier_manager", "buyer_approver"):
+        # the role first: an auditor or a purchaser is refused (403) before any organization lookup (404)
+        raise Forbidden(f"role {actor.role} may not create users")
     role = data["role"]
     org = None
     if data.get("organization_id") is not None:
