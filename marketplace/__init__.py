@@ -6,6 +6,7 @@ from flask import Flask
 
 from config import CONFIGS, ProductionConfig
 from marketplace.core.body import install_json_body_parser
+from marketplace.core.converters import register_converters
 from marketplace.core.errors import ErrorSchema
 
 install_json_body_parser()  # before any domain's api module declares its arguments
@@ -77,6 +78,7 @@ def register_security_headers(app):
 
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=False)
+    register_converters(app)
     _load_config(app, config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
