@@ -19,7 +19,7 @@ class AuditEventSchema(Schema):
 class AuditQuerySchema(PageQuerySchema):
     entity_type = fields.String(validate=validate.Length(max=40))
     entity_id = fields.String(validate=validate.Length(max=40))
-    actor_id = fields.Integer(validate=validate.Range(min=1, max=2**31))
+    actor_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))  # users.id is a PostgreSQL integer
     action = fields.String(validate=validate.Length(max=64))
     from_ = fields.Date(data_key="from")
     to = fields.Date()

@@ -75,7 +75,7 @@ class EntrySchema(Schema):
 
 
 class EntryQuerySchema(PageQuerySchema):
-    order_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    order_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))  # orders.id is a PostgreSQL integer
     account = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     from_ = fields.Date(data_key="from")
     to = fields.Date()
