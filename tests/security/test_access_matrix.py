@@ -259,7 +259,7 @@ def url_for_rule(rule, endpoint, objects, side, role):
         supplier_side = endpoint in SUPPLIER_ORG_ENDPOINTS or role == "supplier_manager"
         key = "supplier_org_id" if name == "org_id" and supplier_side else name
         return str(objects.ids[key][i])
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", fill, rule.rule)
+    return re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", fill, rule.rule)
 
 
 @contextmanager

@@ -58,14 +58,14 @@ def get_urls(app):
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):
             continue
-        names = re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", rule.rule)
+        names = re.findall(r"<(?:[^:>]+:)?([a-z_]+)>", rule.rule)
         assert len(names) <= 1 or names == ["org_id", "household_id"] or names == ["org_id", "year"], rule.rule
         if not names:
             candidates = [rule.rule]
         else:
             name = names[0]
             assert name in values, f"no values for path parameter {name} of {rule.rule}: classify it"
-            candidates = [re.sub(r"<(?:[a-z]+:)?" + name + ">", str(v), rule.rule) for v in values[name]]
+            candidates = [re.sub(r"<(?:[^:>]+:)?" + name + ">", str(v), rule.rule) for v in values[name]]
         for url in candidates:
             if "/reports/" in url:
                 urls += [f"{url}?format={f}&year={date.today().year}" for f in REPORT_FORMATS]

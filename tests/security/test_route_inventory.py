@@ -11,7 +11,7 @@ def routed_operations(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in DOC_ENDPOINTS or rule.endpoint == "static":
             continue
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        path = re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             ops.add((method.lower(), path))
     return ops
