@@ -15,6 +15,8 @@ from marketplace.orders.schemas import (
 )
 from marketplace.payments import services as payments
 
+ORDER_SCHEMA = OrderSchema()  # built once: a schema instance is stateless between dumps
+
 
 @bp.post("/orders")
 @require_roles(*BUYER_ROLES)
@@ -31,8 +33,8 @@ def create_order(data):
         if claim.replay:
             return jsonify(claim.replay[1]), claim.replay[0]
     order = services.place_order(buyer=buyer, data=data)
-    payments.open_payment_for_order(actor=buyer, order=order)
-    body = OrderSchema().dump(order)
+    payments.open_payment_for_order(actor=buyer, order=order, placed_now=True)
+    body = ORDER_SCHEMA.dump(order)
     if claim is not None:
         services.store_idempotent_response(claim, 201, body)
     return jsonify(body), 201

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
 
 from marketplace.audit.services import record
 from marketplace.catalog.models import Product, Sku
@@ -39,12 +40,20 @@ def pay_by_for(method, now):
 
 
 def _load_and_check(lines, today):
-    """SKUs and products of the lines; 422 naming every line that cannot be ordered."""
+    """SKUs and products of the lines; 422 naming every line that cannot be ordered.
+
+    One statement: the SKUs with their products (the supplier joined in by the mapping) and
+    the orderability rule evaluated per product. The products' own SKU lists are not loaded.
+    """
     sku_ids = [line["sku_id"] for line in lines]
-    skus = {s.id: s for s in db.session.scalars(select(Sku).where(Sku.id.in_(sku_ids)))}
-    product_ids = {s.product_id for s in skus.values()}
-    products = {p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(product_ids)))}
-    orderable = set(db.session.scalars(select(Product.id).where(Product.id.in_(product_ids), orderable_clause(today))))
+    rows = db.session.execute(
+        select(Sku, Product, orderable_clause(today).label("orderable"))
+        .join(Product, Product.id == Sku.product_id)
+        .where(Sku.id.in_(sku_ids))
+        .options(lazyload(Product.skus))).all()
+    skus = {sku.id: sku for sku, _, _ in rows}
+    products = {product.id: product for _, product, _ in rows}
+    orderable = {product.id for _, product, is_orderable in rows if is_orderable}
     errors = {}
     for i, line in enumerate(lines):
         sku = skus.get(line["sku_id"])
@@ -74,24 +83,27 @@ def take_stock(lines):
 
     Each SKU: ``UPDATE skus SET stock = stock - :q WHERE id = :id AND stock >= :q``, in
     ascending SKU id order (two orders over the same SKUs lock them in the same order, so
-    they cannot deadlock). Any rowcount of 0 is a shortage: the savepoint is rolled back
-    (no stock taken) and InsufficientStock (409) names every short SKU with what is left.
+    they cannot deadlock). Any rowcount of 0 is a shortage: what was already taken is given
+    back (the rows are still locked by this transaction, so the stock is exactly as before)
+    and InsufficientStock (409) names every short SKU with what is left.
     Products' sales_count grows by the quantities (ascending product id, after the SKUs).
     """
     wanted = sorted((line["sku_id"], line["quantity"], i) for i, line in enumerate(lines))
-    shortages = []
-    savepoint = db.session.begin_nested()
+    taken, shortages = [], []
     for sku_id, quantity, i in wanted:
         result = db.session.execute(
             update(Sku).where(Sku.id == sku_id, Sku.stock >= quantity).values(stock=Sku.stock - quantity)
             .execution_options(synchronize_session=False))
-        if result.rowcount != 1:
+        if result.rowcount == 1:
+            taken.append((sku_id, quantity))
+        else:
             available = db.session.scalar(select(Sku.stock).where(Sku.id == sku_id))
             shortages.append({"line": i, "sku_id": sku_id, "requested": quantity, "available": available})
     if shortages:
-        savepoint.rollback()
+        for sku_id, quantity in taken:
+            db.session.execute(update(Sku).where(Sku.id == sku_id).values(stock=Sku.stock + quantity)
+                               .execution_options(synchronize_session=False))
         raise InsufficientStock(sorted(shortages, key=lambda s: s["line"]))
-    savepoint.commit()
 
 
 def _count_sales(product_quantities):
@@ -115,12 +127,6 @@ def place_order(*, buyer, data):
     today = today_local()
     lines = data["lines"]
     skus, products = _load_and_check(lines, today)
-    take_stock(lines)
-    sold = {}
-    for line in lines:
-        product_id = skus[line["sku_id"]].product_id
-        sold[product_id] = sold.get(product_id, 0) + line["quantity"]
-    _count_sales(sold)
     certificates = _certificates(list(products), today)
 
     now = utcnow()
@@ -130,9 +136,11 @@ def place_order(*, buyer, data):
                   delivery=delivery, note=data.get("note") or "", pay_by=pay_by_for(data["payment_method"], now),
                   placed_at=now, number="")
     fulfilments = {}
+    sold = {}
     for line in lines:
         sku = skus[line["sku_id"]]
         product = products[sku.product_id]
+        sold[product.id] = sold.get(product.id, 0) + line["quantity"]
         fulfilment = fulfilments.get(product.supplier_id)
         if fulfilment is None:
             fulfilment = fulfilments[product.supplier_id] = Fulfilment(order=order, supplier_id=product.supplier_id,
@@ -147,6 +155,11 @@ def place_order(*, buyer, data):
     threshold = org.approval_threshold_fen
     if threshold is not None and order.total_fen > threshold:
         order.status = "pending_approval"
+    # Everything above only reads. From here to the commit this transaction holds row locks that
+    # other placements wait for (the SKUs, the products' sales counts, the year's order counter),
+    # so they are taken as late as possible and in a fixed order; the counter, the hottest, last.
+    take_stock(lines)
+    _count_sales(sold)
     order.number = next_order_number(datetime.now(LOCAL_TZ).year)
     db.session.add(order)
     db.session.flush()

@@ -43,14 +43,16 @@ def _new_payment(order):
     return payment
 
 
-def open_payment_for_order(*, actor, order):
+def open_payment_for_order(*, actor, order, placed_now=False):
     """Create the order's initial Payment row where its method needs one (bank transfer).
 
     Stripe orders get their Payment when the buyer asks for a PaymentIntent. Returns the row or None.
+    An open payment is returned rather than doubled; ``placed_now=True`` says the order was inserted
+    in this very transaction, so no other can have given it a payment and the look-up is skipped.
     """
     if order.payment_method != "bank_transfer" or order.payment_status != "unpaid":
         return None
-    return _open_payment(order) or _new_payment(order)
+    return (None if placed_now else _open_payment(order)) or _new_payment(order)
 
 
 def create_payment(*, actor, order_id):
