@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from marketplace.catalog.models import CATEGORIES, PRODUCT_STATUSES
 from marketplace.core.body import StrictBoolean
-from marketplace.core.http import PageQuerySchema
+from marketplace.core.http import ModelSchema, PageQuerySchema
 
 MAX_PRICE_FEN = 10**9
 MAX_STOCK = 10**9
@@ -68,7 +68,7 @@ class SkuUpdateSchema(Schema):
     is_active = StrictBoolean()  # JSON true/false only
 
 
-class SkuSchema(Schema):
+class SkuSchema(ModelSchema):
     id = fields.Integer()
     product_id = fields.Integer()
     name = fields.String()
@@ -110,7 +110,7 @@ class RegionStepSchema(Schema):
     level = fields.String()
 
 
-class ProductSchema(Schema):
+class ProductSchema(ModelSchema):
     id = fields.Integer()
     supplier_id = fields.Integer()
     supplier_name = fields.Function(lambda p: p.supplier.name if p.supplier else None)

@@ -6,6 +6,8 @@ page size. ``q`` is a plain case-insensitive substring match (``%`` and ``_`` ar
 literal), which finds ``黑木耳`` for ``木耳`` on both engines; on PostgreSQL the
 pg_trgm GIN indexes on name and description serve it.
 """
+from functools import lru_cache
+
 from sqlalchemy import exists, func, or_, select
 
 from marketplace.catalog.models import Product, Sku
@@ -38,12 +40,30 @@ def _visibility(stmt, actor, args, today):
     return stmt.where(Product.status == args["status"]) if args.get("status") else stmt
 
 
+#: Arguments that only slice the result (paginate applies them), not part of the statement.
+PAGING_ARGS = ("page", "page_size")
+
+
 def list_products_query(*, actor, args, today=None):
     """A select of the products the caller may list, filtered and sorted per ``args``.
 
     Raises Forbidden when ``include_unorderable`` is asked for by a buyer or anonymously.
+    The public list (orderable products; it does not depend on the caller) is built once per
+    day and combination of filters and then reused (statements are immutable and thread-safe),
+    so a request does not rebuild the correlated orderability and price expressions.
     """
     today = today or today_local()
+    if not args.get("include_unorderable"):
+        return _public_query(today, tuple(sorted((k, v) for k, v in args.items() if k not in PAGING_ARGS)))
+    return _build(actor, args, today)
+
+
+@lru_cache(maxsize=512)
+def _public_query(today, filters):
+    return _build(None, dict(filters), today)
+
+
+def _build(actor, args, today):
     stmt = _visibility(select(Product), actor, args, today)
     if args.get("q"):
         q = args["q"]

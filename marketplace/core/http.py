@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from marketplace.core.db import Base
 from marketplace.core.errors import _problem
 from marketplace.extensions import db
 
@@ -15,6 +16,21 @@ MAX_PAGE_SIZE = 100
 class PageQuerySchema(Schema):
     page = fields.Integer(load_default=1, strict=False, validate=validate.Range(min=1, max=1_000_000))
     page_size = fields.Integer(load_default=20, strict=False, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class ModelSchema(Schema):
+    """An output schema of mapped objects, read with plain ``getattr``.
+
+    Marshmallow's default accessor first probes ``obj[key]`` (for dicts) before falling back to
+    ``getattr``; for a mapped object that probe always misses, and on a list page it runs for
+    every field of every item. Anything that is not a mapped object (dicts, view objects) and
+    dotted attribute paths still go through marshmallow's accessor, so the output is the same.
+    """
+
+    def get_attribute(self, obj, attr, default):
+        if isinstance(obj, Base) and "." not in attr:
+            return getattr(obj, attr, default)
+        return super().get_attribute(obj, attr, default)
 
 
 _page_schemas = {}
