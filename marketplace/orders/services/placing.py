@@ -1,4 +1,5 @@
 """Placing an order: checks, snapshots, stock, fulfilments, number, approval."""
+import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -120,8 +121,9 @@ def place_order(*, buyer, data):
     min_order_qty (422 naming ``lines.N.sku_id`` / ``lines.N.quantity``). Lines snapshot
     price, names, unit, supplier, category, origin region and certificate number. One
     fulfilment per supplier. Stock is taken atomically (409 InsufficientStock, nothing
-    taken). Status is ``pending_approval`` when the total exceeds the organization's
-    approval threshold (when set), else ``placed``. Raises 403 for an unverified org.
+    taken and no row of the order left). Status is ``pending_approval`` when the total
+    exceeds the organization's approval threshold (when set), else ``placed``. Raises 403
+    for an unverified org.
     """
     org = buyer_org_for_ordering(buyer)
     today = today_local()
@@ -155,14 +157,21 @@ def place_order(*, buyer, data):
     threshold = org.approval_threshold_fen
     if threshold is not None and order.total_fen > threshold:
         order.status = "pending_approval"
-    # Everything above only reads. From here to the commit this transaction holds row locks that
-    # other placements wait for (the SKUs, the products' sales counts, the year's order counter),
-    # so they are taken as late as possible and in a fixed order; the counter, the hottest, last.
-    take_stock(lines)
-    _count_sales(sold)
-    order.number = next_order_number(datetime.now(LOCAL_TZ).year)
+    # The order's rows go in before any row lock is taken, under a placeholder number no other
+    # transaction can see. From the first stock UPDATE to the commit this transaction holds row
+    # locks other placements wait for (the SKUs, the products' sales counts, the year's order
+    # counter, in that fixed order), so that span holds only those UPDATEs, the number and the
+    # audit event.
+    order.number = f"~{secrets.token_hex(8)}"
     db.session.add(order)
     db.session.flush()
+    try:
+        take_stock(lines)
+    except InsufficientStock:
+        _unplace(order)
+        raise
+    _count_sales(sold)
+    order.number = next_order_number(datetime.now(LOCAL_TZ).year)
     for sku in skus.values():
         db.session.expire(sku, ["stock"])
     for product in products.values():
@@ -173,3 +182,13 @@ def place_order(*, buyer, data):
         "lines": [{"sku_id": line.sku_id, "quantity": line.quantity, "unit_price_fen": line.unit_price_fen}
                   for line in order.lines]}, region_code=order.buyer_region_code)
     return order
+
+
+def _unplace(order):
+    """Delete the rows of an order whose stock could not be taken: nothing of it stays behind."""
+    for line in order.lines:
+        db.session.delete(line)
+    for fulfilment in order.fulfilments:
+        db.session.delete(fulfilment)
+    db.session.delete(order)
+    db.session.flush()
