@@ -29,8 +29,9 @@ def create_admin_command(email, password, name, region_scope):
     """Create an admin user."""
     from marketplace.accounts.services import new_user
     from marketplace.core.errors import ApiError
+    from marketplace.geography.codes import is_valid_code
 
-    if region_scope and (not region_scope.isdigit() or len(region_scope) not in (2, 4, 6, 9, 12)):
+    if region_scope and not is_valid_code(region_scope):
         raise click.BadParameter("a region code of 2, 4, 6, 9 or 12 digits", param_hint="--region-scope")
     if len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")

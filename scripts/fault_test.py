@@ -63,7 +63,7 @@ def seed(app):
     from marketplace.accounts.services import new_user
     from marketplace.catalog import services as catalog
     from marketplace.certification import services as certification
-    from marketplace.certification.services import today_local
+    from marketplace.core.clock import today_local
     from marketplace.extensions import db
     from marketplace.geography.models import LEVEL_BY_LENGTH, Region
     from marketplace.geography.services import parent_of

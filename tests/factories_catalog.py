@@ -6,7 +6,7 @@ import pytest
 
 from marketplace.catalog.models import Product, Sku
 from marketplace.certification.models import Certification
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 
 _seq = itertools.count(1)
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 from marketplace.orders.schemas import OrderCreateSchema
 from marketplace.orders.services import approve_order, cancel_order, place_order, transition_fulfilment
 from marketplace.payments import services as payments

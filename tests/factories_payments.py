@@ -1,7 +1,7 @@
 """Factory fixtures for payments (owned by that domain)."""
 import pytest
 
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 from marketplace.payments import services as payment_services
 
 

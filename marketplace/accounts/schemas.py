@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from marketplace.core.auth import ROLES
+from marketplace.geography.codes import SCOPE_PATTERN
 
 Email = fields.Email
 Password = validate.Length(min=8, max=128)
@@ -45,4 +46,4 @@ class UserCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     organization_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), allow_none=True)
-    region_scope = fields.String(validate=validate.Regexp(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})?$"))
+    region_scope = fields.String(validate=validate.Regexp(SCOPE_PATTERN))

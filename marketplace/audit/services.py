@@ -1,10 +1,11 @@
 """Write and read audit events. Callers pass only non-personal data in before/after."""
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 import structlog
 from sqlalchemy import select
 
 from marketplace.audit.models import AuditEvent
+from marketplace.core.clock import day_end_utc, day_start_utc
 from marketplace.extensions import db
 
 
@@ -35,14 +36,13 @@ def record(actor, action, entity_type, entity_id, *, before=None, after=None, re
 
 
 def list_events_query(*, actor, filters):
-    """Events inside the caller's region scope, newest first."""
+    """Events inside the caller's region scope, newest first; ``from``/``to`` are Asia/Shanghai days."""
     stmt = select(AuditEvent).where(AuditEvent.region_code.startswith(actor.region_scope or ""))
     for key in ("entity_type", "entity_id", "actor_id", "action"):
         if filters.get(key) is not None:
             stmt = stmt.where(getattr(AuditEvent, key) == filters[key])
     if filters.get("from"):
-        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(filters["from"], time.min, UTC))
+        stmt = stmt.where(AuditEvent.created_at >= day_start_utc(filters["from"]))
     if filters.get("to"):
-        end = datetime.combine(filters["to"] + timedelta(days=1), time.min, UTC)
-        stmt = stmt.where(AuditEvent.created_at < end)
+        stmt = stmt.where(AuditEvent.created_at < day_end_utc(filters["to"]))
     return stmt.order_by(AuditEvent.id.desc())

@@ -11,8 +11,9 @@ from functools import lru_cache
 from sqlalchemy import exists, func, or_, select
 
 from marketplace.catalog.models import Product, Sku
-from marketplace.certification.services import orderable_clause, today_local
+from marketplace.certification.services import orderable_clause
 from marketplace.core.auth import STAFF_ROLES
+from marketplace.core.clock import today_local
 from marketplace.core.errors import Forbidden
 
 

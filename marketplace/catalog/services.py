@@ -18,8 +18,9 @@ from marketplace.catalog.schemes import (  # noqa: F401 (re-exported for other d
 )
 from marketplace.catalog.search import list_products_query  # noqa: F401 (re-export)
 from marketplace.certification.models import Certification
-from marketplace.certification.services import is_orderable, today_local
+from marketplace.certification.services import is_orderable, valid_certificates_query
 from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.clock import today_local
 from marketplace.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, field_error
 from marketplace.extensions import db
 from marketplace.geography.models import Region
@@ -140,13 +141,11 @@ def change_product_status(*, actor, product_id, action):
 
 def certification_summary(product, today=None):
     """The certification to show: the valid approval lasting longest, else the latest one."""
-    today = today or today_local()
-    certs = db.session.scalars(select(Certification).where(Certification.product_id == product.id)
-                               .order_by(Certification.id.desc())).all()
-    valid = [c for c in certs if c.status == "approved" and c.valid_from <= today <= c.valid_until]
+    valid = db.session.scalars(valid_certificates_query([product.id], today)).all()
     if valid:
-        return max(valid, key=lambda c: c.valid_until)
-    return certs[0] if certs else None
+        return valid[-1]
+    return db.session.scalar(select(Certification).where(Certification.product_id == product.id)
+                             .order_by(Certification.id.desc()).limit(1))
 
 
 def product_detail(actor, product_id):

@@ -11,36 +11,37 @@ It is evaluated at query time: an expired certificate stops being orderable the
 day after ``valid_until`` with no job, and a re-certification approved before
 expiry keeps the product orderable without a gap (any one valid approval is enough).
 """
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import and_, exists, select
 
 from marketplace.audit.services import record
 from marketplace.catalog.models import Product
 from marketplace.certification.models import Certification
 from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.extensions import db
+from marketplace.geography.codes import county_of
 from marketplace.organizations.models import Organization
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
-
-def today_local():
-    """Today's date in China (Asia/Shanghai), the calendar certificates are issued in."""
-    return datetime.now(LOCAL_TZ).date()
+def _valid_on(today):
+    """The certification rule on one Certification row: approved, and its window contains ``today``."""
+    return and_(Certification.status == "approved", Certification.valid_from <= today,
+                Certification.valid_until >= today)
 
 
 def valid_certification_clause(today, product_id=Product.id):
     """EXISTS an approved certification of ``product_id`` whose window contains ``today``."""
-    return exists().where(
-        Certification.product_id == product_id,
-        Certification.status == "approved",
-        Certification.valid_from <= today,
-        Certification.valid_until >= today,
-    )
+    return exists().where(Certification.product_id == product_id, _valid_on(today))
+
+
+def valid_certificates_query(product_ids, today=None):
+    """SELECT the certifications that make ``product_ids`` certified on ``today`` (default: today_local()),
+    ordered by (valid_until, id): the last one per product is the longest-running (the one to show)."""
+    return (select(Certification)
+            .where(Certification.product_id.in_(product_ids), _valid_on(today or today_local()))
+            .order_by(Certification.valid_until, Certification.id))
 
 
 def orderable_clause(today=None):
@@ -172,7 +173,7 @@ def approve(*, actor, cert_id, data):
     number = data.get("certificate_no")
     if number and db.session.scalar(select(Certification.id).where(Certification.certificate_no == number)):
         raise Conflict("certificate number already issued", errors={"certificate_no": ["already issued"]})
-    cert.certificate_no = number or next_certificate_no(cert.product.origin_region_code[:6],
+    cert.certificate_no = number or next_certificate_no(county_of(cert.product.origin_region_code),
                                                         data["valid_from"].year)
     cert.valid_from, cert.valid_until = data["valid_from"], data["valid_until"]
     db.session.flush()

@@ -1,11 +1,13 @@
 """Declarative base, column aliases and engine set-up shared by every domain."""
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from marketplace.core.clock import now_utc
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,8 +50,8 @@ Fen = Annotated[int, mapped_column(BigInteger)]
 BasisPoints = Annotated[int, mapped_column(Integer)]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+#: The current UTC time (the clock module's ``now_utc``; kept under this name for the models).
+utcnow = now_utc
 
 
 @event.listens_for(Engine, "connect")

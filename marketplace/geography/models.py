@@ -2,10 +2,7 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import Base
-
-LEVELS = ("province", "city", "county", "township", "village")
-LEVEL_BY_LENGTH = {2: "province", 4: "city", 6: "county", 9: "township", 12: "village"}
-LENGTH_BY_LEVEL = {v: k for k, v in LEVEL_BY_LENGTH.items()}
+from marketplace.geography.codes import LENGTH_BY_LEVEL, LEVEL_BY_LENGTH, LEVELS  # noqa: F401 (re-exported)
 
 
 class Region(Base):

@@ -8,16 +8,12 @@ from marketplace.audit.services import record
 from marketplace.core.auth import in_region_scope
 from marketplace.core.errors import Conflict, NotFound, field_error
 from marketplace.extensions import db
-from marketplace.geography.models import LEVEL_BY_LENGTH, Region
+from marketplace.geography.codes import ancestor_codes, level_of, parent_of
+from marketplace.geography.models import Region
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "regions"
-PARENT_LENGTH = {4: 2, 6: 4, 9: 6, 12: 9}
 FILES = (("provinces.csv", None), ("cities.csv", "provinceCode"), ("areas.csv", "cityCode"),
          ("streets.csv", "areaCode"))
-
-
-def parent_of(code):
-    return code[:PARENT_LENGTH[len(code)]] if len(code) in PARENT_LENGTH else None
 
 
 def load_regions(data_dir=DATA_DIR, batch_size=5000):
@@ -29,10 +25,11 @@ def load_regions(data_dir=DATA_DIR, batch_size=5000):
             rows = []
             for row in csv.DictReader(fh):
                 code = row["code"].strip()
-                if code in existing or len(code) not in LEVEL_BY_LENGTH:
+                level = level_of(code)
+                if code in existing or level is None:
                     continue
                 parent = row[parent_col].strip() if parent_col else None
-                rows.append({"code": code, "name": row["name"].strip(), "level": LEVEL_BY_LENGTH[len(code)],
+                rows.append({"code": code, "name": row["name"].strip(), "level": level,
                              "parent_code": parent, "poverty_county": False, "poverty_village": False})
                 existing.add(code)
             for start in range(0, len(rows), batch_size):
@@ -49,10 +46,7 @@ def get_region(code):
 
 
 def ancestors(region):
-    codes = []
-    code = region.code
-    while (code := parent_of(code)) is not None:
-        codes.append(code)
+    codes = ancestor_codes(region.code)
     found = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(codes)))}
     return [found[c] for c in reversed(codes) if c in found]
 
@@ -79,7 +73,7 @@ def list_query(args):
 def add_village(*, actor, data):
     """A 12-digit village under an existing township inside the admin's scope."""
     code, parent_code = data["code"], data["parent_code"]
-    if code[:9] != parent_code:
+    if parent_of(code) != parent_code:
         raise field_error("parent_code", "must be the first 9 digits of the village code")
     parent = db.session.get(Region, parent_code)
     if parent is None or parent.level != "township":

@@ -1,8 +1,8 @@
 """How a supplier links households: members (shares, 入股) and supply records (收购).
 
 Only the supplier's own manager acts here; another organization's id is 404 (never 403).
-A linked household must exist and lie in the supplier's county (``village_code[:6] ==
-region_code[:6]``), else a 422 naming ``household_id`` that says nothing about the household.
+A linked household must exist and lie in the supplier's county (``geography.codes.same_county``),
+else a 422 naming ``household_id`` that says nothing about the household.
 """
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,7 @@ from marketplace.audit.services import record
 from marketplace.catalog.models import Product
 from marketplace.core.errors import Conflict, NotFound, field_error
 from marketplace.extensions import db
+from marketplace.geography.codes import same_county
 from marketplace.households.models import Household, Membership, SupplyRecord
 from marketplace.households.protection import masked_household
 from marketplace.organizations.models import Organization
@@ -32,7 +33,7 @@ def own_supplier(actor, org_id) -> Organization:
 def linkable_household(org, household_id) -> Household:
     """The household, if it exists and lies in the supplier's county; else 422 on ``household_id``."""
     household = db.session.get(Household, household_id)
-    if household is None or household.village_code[:6] != org.region_code[:6]:
+    if household is None or not same_county(household.village_code, org.region_code):
         raise field_error("household_id", "no such household in the supplier's county")
     return household
 

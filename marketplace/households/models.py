@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, utcnow
+from marketplace.geography.codes import county_of
 
 STATUSES = ("registered_poor", "lifted", "monitored", "edge", "ordinary")
 MIN_MEMBERS, MAX_MEMBERS = 1, 30
@@ -52,7 +53,7 @@ class Household(Base):
 
     @property
     def county_code(self):
-        return self.village_code[:6]
+        return county_of(self.village_code)
 
 
 class Membership(Base):

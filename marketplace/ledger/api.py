@@ -1,7 +1,6 @@
 """Ledger and attribution routes (thin: schemas, scoped look-ups, services)."""
-from datetime import datetime
-
 from marketplace.core.auth import STAFF_ROLES, current_user, require_roles, require_user
+from marketplace.core.clock import today_local
 from marketplace.core.http import PageQuerySchema, page_of, paginate
 from marketplace.households import services as household_services
 from marketplace.ledger import bp, services
@@ -13,7 +12,6 @@ from marketplace.ledger.schemas import (
     IncomeQuerySchema,
     OrderAttributionSchema,
 )
-from marketplace.ledger.services.queries import LOCAL_TZ
 from marketplace.orders import services as order_services
 
 
@@ -37,7 +35,7 @@ def get_order_attribution(order_id):
 def get_household_income(args, household_id):
     """A household's attributed income in a year, by month and benefit mode, with the postings."""
     household = household_services.get_scoped_household(current_user(), household_id)
-    year = args.get("year") or datetime.now(LOCAL_TZ).year
+    year = args.get("year") or today_local().year
     return services.household_income(household.id, year)
 
 

@@ -1,17 +1,13 @@
 """Order and fulfilment schemas (input validation and output shape)."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from marketplace.core.clock import today_local
 from marketplace.core.http import PageQuerySchema
 from marketplace.orders.models import FULFILMENT_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
 
 MAX_LINES = 100
 MAX_QUANTITY = 10**6
 MAX_ID = 2**31 - 1
-#: requested_date is a calendar date in China, like every date the buyers see.
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 Phone = validate.Regexp(r"^[0-9+\- ]{5,32}$", error="not a phone number")
 NonBlank = validate.Regexp(r"\S", error="must not be blank")
 
@@ -51,7 +47,7 @@ class DeliverySchema(Schema):
 
     @validates("requested_date")
     def not_in_the_past(self, value, **kwargs):
-        if value < datetime.now(LOCAL_TZ).date():
+        if value < today_local():  # a calendar date in China, like every date buyers see
             raise ValidationError("must not be in the past (dates are Asia/Shanghai)")
 
 

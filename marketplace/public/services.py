@@ -5,12 +5,13 @@ village (same query); townships and counties get the aggregates only.
 """
 import re
 
+from marketplace.core.clock import now_local
 from marketplace.core.errors import NotFound
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.reports.queries import beneficiaries as bq
 from marketplace.reports.queries import sales as sq
-from marketplace.reports.queries.common import Period, local_now
+from marketplace.reports.queries.common import Period
 from marketplace.reports.services import beneficiary_rows, sum_beneficiaries
 
 REGION_CODE = re.compile(r"^\d{2,12}$")
@@ -27,7 +28,7 @@ def get_public_region(code):
 def disclosure(*, region_code, year=None):
     """Totals, collective income, households benefited and (villages only) masked household amounts."""
     region = get_public_region(region_code)
-    year = year or local_now().year
+    year = year or now_local().year
     period = Period.of_year(year)
     rows = beneficiary_rows(period=period, region=region.code, level_length=len(region.code))
     figures = rows[0] if rows else sum_beneficiaries([])

@@ -4,7 +4,8 @@ from datetime import date
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from marketplace.catalog.models import CATEGORIES
-from marketplace.reports.queries.common import Period, local_now
+from marketplace.core.clock import now_local
+from marketplace.reports.queries.common import Period
 from marketplace.reports.queries.sales import GROUP_KEYS
 
 FORMATS = ("json", "csv", "xlsx")
@@ -75,7 +76,7 @@ class PeriodQuerySchema(Schema):
         if start:
             data["period"] = Period(start, end)
         else:
-            data["year"] = year or local_now().year
+            data["year"] = year or now_local().year
             data["period"] = Period.of_year(data["year"])
         data.setdefault("region", "")
         return data

@@ -7,17 +7,18 @@ wider than the scope is narrowed to the scope.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from marketplace.core.clock import now_local
 from marketplace.core.errors import NotFound
 from marketplace.extensions import db
+from marketplace.geography.codes import LENGTH_BY_LEVEL
 from marketplace.reports.queries import beneficiaries as bq
 from marketplace.reports.queries import income_bands as iq
 from marketplace.reports.queries import procurement as pq
 from marketplace.reports.queries import sales as sq
-from marketplace.reports.queries.common import local_now
 
 #: Rows fetched per round trip when streaming (a server-side cursor on PostgreSQL).
 YIELD_PER = 1000
-LEVEL_LENGTHS = {"village": 12, "county": 6}
+LEVEL_LENGTHS = {level: LENGTH_BY_LEVEL[level] for level in ("village", "county")}
 
 
 @dataclass
@@ -194,7 +195,7 @@ def income_bands_export(*, actor, args):
 def procurement_report(*, actor, args, now=None):
     """Each buyer in scope with a target or spend in the year: spend, percent and behind-schedule flag."""
     region = resolve_region(actor.region_scope, args.get("region"))
-    now = now or local_now()
+    now = now or now_local()
     year = args["year"]
     stmt = pq.procurement_statement(year=year, region=region)
     rows = [{**dict(row._mapping), **pq.derive(row._mapping, year, now)} for row in db.session.execute(stmt)]
@@ -205,7 +206,7 @@ def procurement_report(*, actor, args, now=None):
 
 def procurement_export(*, actor, args, now=None):
     region = resolve_region(actor.region_scope, args.get("region"))
-    now = now or local_now()
+    now = now or now_local()
     year = args["year"]
     stmt = pq.procurement_statement(year=year, region=region)
 

@@ -16,8 +16,9 @@ from marketplace.accounts.services import new_user
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Product
 from marketplace.certification import services as certification
-from marketplace.certification.services import LOCAL_TZ, today_local
+from marketplace.core.clock import LOCAL_TZ, today_local
 from marketplace.extensions import db
+from marketplace.geography.codes import county_of, parent_of
 from marketplace.geography.models import Region
 from marketplace.households import linking
 from marketplace.households import services as households
@@ -38,7 +39,7 @@ ORDER_NOTE = "demo:"
 
 
 def demo_uscc(n, region_code="511781"):
-    body = f"93{region_code[:6]}MA{n:07d}"
+    body = f"93{county_of(region_code)}MA{n:07d}"
     return body + uscc_check_char(body)
 
 
@@ -70,8 +71,8 @@ def ensure_org(n, kind, name, region_code, **fields):
 
 
 def ensure_village(code, name, lifted_year=None):
-    if db.session.get(Region, code) is None and db.session.get(Region, code[:9]) is not None:
-        db.session.add(Region(code=code, name=name, level="village", parent_code=code[:9], poverty_village=True,
+    if db.session.get(Region, code) is None and db.session.get(Region, parent_of(code)) is not None:
+        db.session.add(Region(code=code, name=name, level="village", parent_code=parent_of(code), poverty_village=True,
                               poverty_county=False, lifted_year=lifted_year))
         db.session.flush()
     return db.session.get(Region, code)
@@ -118,7 +119,7 @@ class Demo:
     def register_households(self):
         for v_index, (village, rows) in enumerate(data.HOUSEHOLDS.items()):
             for index, (name, members, status, lifted, baseline_yuan) in enumerate(rows):
-                id_number = demo_id_number(village[:6], v_index, index)
+                id_number = demo_id_number(county_of(village), v_index, index)
                 household = find_by_id_number(id_number)
                 if household is None:
                     household = households.create_household(actor=self.admin, data={

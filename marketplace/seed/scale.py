@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 
 from marketplace.accounts.passwords import hash_password
 from marketplace.catalog.models import CATEGORIES
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 from marketplace.extensions import db
+from marketplace.geography.codes import county_of
 from marketplace.geography.models import Region
 from marketplace.households.id_numbers import id_check_char, mask_id_number, mask_name
 from marketplace.households.protection import NAME_HASH_PREFIX, cipher
@@ -94,7 +95,7 @@ class World:
         rows = db.session.execute(select(Region.code).where(
             Region.level == "township", func.substr(Region.code, 1, 2).in_(PROVINCES)).order_by(Region.code))
         for (code,) in rows:
-            townships.setdefault(code[:6], []).append(code)
+            townships.setdefault(county_of(code), []).append(code)
         candidates = [c for c, ts in townships.items() if len(ts) >= 5 and c not in demo_data.COUNTIES]
         if not townships:
             raise RuntimeError("no townships: run `flask regions load` first")
@@ -124,7 +125,7 @@ class World:
 
     def _org(self, kind, name, region, threshold=None):
         (org_id,) = self.w.next_ids("organizations", 1)
-        return (org_id, kind, name, _uscc(region[:6], org_id), region, "联系人", "0818-0000000", "verified",
+        return (org_id, kind, name, _uscc(county_of(region), org_id), region, "联系人", "0818-0000000", "verified",
                 threshold, self.now)
 
     def _organizations(self):
@@ -177,7 +178,7 @@ class World:
             village = villages[n % len(villages)]
             name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
             born = date(1940, 1, 1) + timedelta(days=hid % 25_000)
-            body = f"{village[:6]}{born:%Y%m%d}{500 + (hid // 25_000) % 500:03d}"
+            body = f"{county_of(village)}{born:%Y%m%d}{500 + (hid // 25_000) % 500:03d}"
             id_number = body + id_check_char(body)
             status = self.rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]
             lifted = self.rng.randrange(2014, 2021) if status in ("lifted", "monitored") else None
@@ -185,7 +186,7 @@ class World:
                          c.encrypt(id_number), c.lookup_hash(id_number), mask_id_number(id_number),
                          f"SC-{hid:09d}", self.rng.randrange(1, 7), status, lifted,
                          self.rng.randrange(2_800, 7_000) * 100, self.now, self.now))
-            self.households.setdefault(village[:6], []).append(hid)
+            self.households.setdefault(county_of(village), []).append(hid)
         self.w.write("households", ("id", "village_code", "head_name_enc", "head_name_masked", "head_name_hash",
                                     "id_number_enc", "id_number_hash", "id_number_masked", "registry_no", "members",
                                     "status", "lifted_year", "baseline_income_per_capita_fen", "created_at",

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, text, update
 
 from marketplace.catalog.models import Product
-from marketplace.certification.services import LOCAL_TZ
+from marketplace.core.clock import LOCAL_TZ
 from marketplace.extensions import db
 from marketplace.ledger.attribution_maths import largest_remainder, split_by_scheme
 from marketplace.ledger.services import accounts as acc

@@ -1,10 +1,11 @@
 """GET /audit-events: staff only, region-scoped, newest first, filterable."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
 from marketplace.audit.services import record
+from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from tests.helpers import assert_problem
 
@@ -65,7 +66,7 @@ def test_list_audit_events_actor_filter(api, events, make_user):
 
 def test_list_audit_events_date_range(api, events):
     actor, made = events
-    today = utcnow().date()
+    today = today_local()
     frm, to = (today - timedelta(days=2)).isoformat(), (today - timedelta(days=1)).isoformat()
     assert _ids(api.get(f"/audit-events?from={frm}&to={to}", actor)) == [made[2].id, made[1].id]
     assert _ids(api.get(f"/audit-events?from={today.isoformat()}", actor)) == [made[3].id]
@@ -101,3 +102,16 @@ def test_audit_event_carries_request_id(api, db, make_user):
                                     "role": "auditor"}, headers={"X-Request-ID": "req-audit-1"})
     body = api.get("/audit-events?action=user.create", admin).get_json()
     assert body["items"][0]["request_id"] == "req-audit-1"
+
+
+def test_list_audit_events_dates_are_shanghai_days(api, db, make_user):
+    # given: an event at 2026-03-01 17:00 UTC, which is 2026-03-02 01:00 in Shanghai
+    actor = make_user("admin")
+    with time_machine.travel(datetime(2026, 3, 1, 17, 0, tzinfo=UTC), tick=False):
+        event = record(actor, "org.verify", "organization", 1, region_code="511781")
+        db.session.flush()
+    db.session.commit()
+    # then: the from/to filters count Asia/Shanghai calendar days, like every other date filter
+    assert _ids(api.get("/audit-events?from=2026-03-02&to=2026-03-02", actor)) == [event.id]
+    assert _ids(api.get("/audit-events?to=2026-03-01", actor)) == []
+    assert _ids(api.get("/audit-events?from=2026-03-03", actor)) == []

@@ -4,7 +4,8 @@ from datetime import date, timedelta
 import pytest
 
 from marketplace.audit.models import AuditEvent
-from marketplace.certification.services import is_orderable, today_local
+from marketplace.certification.services import is_orderable
+from marketplace.core.clock import today_local
 from tests.helpers import assert_problem
 
 SUBMISSION = {"evidence_urls": ["https://files.example.cn/evidence-1.pdf"],

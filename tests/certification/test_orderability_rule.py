@@ -7,7 +7,8 @@ import time_machine
 from sqlalchemy import select
 
 from marketplace.catalog.models import Product
-from marketplace.certification.services import is_orderable, orderable_clause, today_local
+from marketplace.certification.services import is_orderable, orderable_clause
+from marketplace.core.clock import today_local
 
 TODAY = date(2025, 6, 15)
 NOON = datetime(2025, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

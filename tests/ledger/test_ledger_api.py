@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select, text
 
 from marketplace.catalog.models import AttributionScheme
+from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from marketplace.ledger.models import LedgerAccount
-from marketplace.ledger.services.queries import LOCAL_TZ
 from tests.factories import DEFAULT_VILLAGE
 
 
@@ -99,11 +99,13 @@ def test_get_household_income_role_matrix(api, world, who, status):
 
 def test_get_household_income_by_month_and_mode_with_postings(api, world):
     # given: operating income 18000 credited, 6000 reversed by the refund, in the current month
-    year = utcnow().year
+    # the endpoint counts Asia/Shanghai years and months (between 16:00 and 24:00 UTC on 31 December the
+    # UTC year is the previous one)
+    year = today_local().year
     # when
     body = api.get(f"/households/{world['supplier_hh'].id}/income?year={year}", world["admin"]).json
     # then
-    month = utcnow().astimezone(LOCAL_TZ).month
+    month = today_local().month
     assert body["total_fen"] == body["operating_fen"] == 12000 and body["asset_fen"] == 0
     assert len(body["months"]) == 12
     assert [(m["month"], m["operating_fen"]) for m in body["months"] if m["total_fen"]] == [(month, 12000)]
@@ -132,7 +134,7 @@ def test_list_ledger_entries_filters_and_scope(api, world):
     assert all(sum(p["amount_fen"] for p in e["postings"]) == 0 for e in body["items"])
     assert api.get("/ledger/entries", world["far_admin"]).json["total"] == 0
     assert api.get("/ledger/entries", world["county_admin"]).json["total"] == 5
-    today = utcnow().date()
+    today = today_local()
     assert api.get(f"/ledger/entries?from={today + timedelta(days=2)}", world["admin"]).json["total"] == 0
     assert api.get("/ledger/entries?order_id=abc", world["admin"]).status_code == 422
 

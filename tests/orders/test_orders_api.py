@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from marketplace.audit.models import AuditEvent
 from marketplace.catalog.models import Product, Sku
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 from marketplace.orders.models import Order
 from tests.factories_orders import order_payload
 from tests.helpers import assert_problem

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.audit.models import AuditEvent
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 from marketplace.ledger.models import JournalEntry
 from marketplace.payments.models import Payment
 from tests.helpers import assert_problem

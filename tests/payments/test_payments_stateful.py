@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import select
 
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 from marketplace.ledger.services import check_ledger
 from marketplace.payments.models import Payment
 from tests.payments.conftest import payments_invariants

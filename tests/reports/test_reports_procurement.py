@@ -1,8 +1,8 @@
 """/reports/procurement: spend net of refunds by paid_at year, percent and behind-schedule in integers."""
 from datetime import datetime
 
+from marketplace.core.clock import LOCAL_TZ
 from marketplace.reports.queries import procurement as pq
-from marketplace.reports.queries.common import SHANGHAI
 from tests.helpers import assert_problem
 from tests.reports.reports_dataset import ds_fixture  # noqa: F401
 
@@ -38,7 +38,7 @@ def test_procurement_year_with_target_but_no_spend(api, ds):
 
 def test_behind_schedule_uses_exact_elapsed_fraction():
     # 2024-07-01 00:00 in Shanghai: 182 of 366 days elapsed
-    now = datetime(2024, 7, 1, tzinfo=SHANGHAI)
+    now = datetime(2024, 7, 1, tzinfo=LOCAL_TZ)
     assert pq.elapsed(2024, now) == (182 * 86400, 366 * 86400)
     # 4972 / 10000 < 182 / 366 (0.497267...) < 4973 / 10000
     assert pq.derive({"spent_fen": 4972, "target_fen": 10000}, 2024, now)["behind_schedule"] is True

@@ -21,11 +21,11 @@ the tie-break. Postings go in with bulk inserts; a batch of payments shares its 
 """
 from collections import defaultdict
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from marketplace.catalog import services as catalog_services
+from marketplace.core.clock import local_date
 from marketplace.core.db import utcnow
 from marketplace.extensions import db
 from marketplace.households import services as household_services
@@ -35,7 +35,6 @@ from marketplace.ledger.services.journal import EntryDraft, existing_keys, write
 from marketplace.orders.models import OrderLine
 from marketplace.organizations.models import Organization
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 BUCKETS = ("households_by_supply", "households_by_shares", "collective", "supplier")
 
 
@@ -103,7 +102,7 @@ def _plan_line(line, at, lookups):
                  "households_by_shares": scheme.households_by_shares_bp,
                  "collective": scheme.collective_bp, "supplier": scheme.supplier_bp}
     buckets = split_by_scheme(line.amount_fen, shares_bp)
-    paid_date = at.astimezone(LOCAL_TZ).date()
+    paid_date = local_date(at)
     plan = {"line": line, "scheme": scheme, "buckets": buckets, "supply": [], "shares": [], "collective": None}
     if buckets["households_by_supply"]:
         plan["supply"] = lookups.supply_weights(line.product_id, line.supplier_id, paid_date,

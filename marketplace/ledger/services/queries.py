@@ -1,11 +1,10 @@
 """Read side of the ledger: an order's attribution, a household's income, entries and accounts."""
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 
 from marketplace.core.auth import in_region_scope
+from marketplace.core.clock import day_end_utc, day_start_utc, local_date, year_bounds_utc
 from marketplace.core.errors import NotFound
 from marketplace.extensions import db
 from marketplace.households import services as household_services
@@ -14,7 +13,6 @@ from marketplace.ledger.services.accounts import account_balance
 from marketplace.orders.models import Order, OrderLine
 from marketplace.organizations.models import Organization
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MODES = ("operating", "asset", "collective", "supplier")
 
 
@@ -72,12 +70,6 @@ def attribution_for_order(order, lines) -> dict:
     return {"order_id": order.id, "number": order.number, "lines": out}
 
 
-def _year_bounds(year):
-    start = datetime.combine(datetime(year, 1, 1).date(), time(), LOCAL_TZ).astimezone(UTC)
-    end = datetime.combine(datetime(year + 1, 1, 1).date(), time(), LOCAL_TZ).astimezone(UTC)
-    return start, end
-
-
 def household_income(household_id: int, year: int) -> dict:
     """A household's attributed income in a calendar year (Asia/Shanghai), by month and benefit mode.
 
@@ -85,7 +77,7 @@ def household_income(household_id: int, year: int) -> dict:
     reversals reduce it). Returns {household_id, year, total_fen, operating_fen, asset_fen,
     months: [{month, operating_fen, asset_fen, total_fen} x 12], postings: [...]}.
     """
-    start, end = _year_bounds(year)
+    start, end = year_bounds_utc(year)
     rows = db.session.execute(
         select(Posting, JournalEntry.kind, JournalEntry.order_id)
         .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
@@ -97,7 +89,7 @@ def household_income(household_id: int, year: int) -> dict:
     postings = []
     for posting, entry_kind, order_id in rows:
         income = -posting.amount_fen
-        month = months[posting.created_at.astimezone(LOCAL_TZ).month - 1]
+        month = months[local_date(posting.created_at).month - 1]
         if posting.benefit_mode in ("operating", "asset"):
             month[f"{posting.benefit_mode}_fen"] += income
         month["total_fen"] += income
@@ -130,14 +122,10 @@ def entries_query(*, actor, args):
     if args.get("account") is not None:
         stmt = stmt.where(exists().where(Posting.entry_id == JournalEntry.id, Posting.account_id == args["account"]))
     if args.get("from_") is not None:
-        stmt = stmt.where(JournalEntry.created_at >= _day_start(args["from_"]))
+        stmt = stmt.where(JournalEntry.created_at >= day_start_utc(args["from_"]))
     if args.get("to") is not None:
-        stmt = stmt.where(JournalEntry.created_at < _day_start(args["to"], plus_days=1))
+        stmt = stmt.where(JournalEntry.created_at < day_end_utc(args["to"]))
     return stmt.order_by(JournalEntry.id.desc())
-
-
-def _day_start(day, plus_days=0):
-    return datetime.combine(day + timedelta(days=plus_days), time(), LOCAL_TZ).astimezone(UTC)
 
 
 def _account_region(account):

@@ -1,6 +1,6 @@
 """Placing an order: checks, snapshots, stock, fulfilments, number, approval."""
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -9,8 +9,9 @@ from sqlalchemy.orm import lazyload
 from marketplace.audit.services import record
 from marketplace.catalog.models import Product, Sku
 from marketplace.certification.models import Certification
-from marketplace.certification.services import LOCAL_TZ, orderable_clause, today_local
+from marketplace.certification.services import orderable_clause, valid_certificates_query
 from marketplace.core.auth import BUYER_ROLES
+from marketplace.core.clock import now_local, today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Forbidden, Unprocessable
 from marketplace.extensions import db
@@ -71,11 +72,8 @@ def _load_and_check(lines, today):
 
 def _certificates(product_ids, today):
     """product id → certificate_no of its valid approved certification (the longest-running one)."""
-    rows = db.session.execute(
-        select(Certification.product_id, Certification.certificate_no)
-        .where(Certification.product_id.in_(product_ids), Certification.status == "approved",
-               Certification.valid_from <= today, Certification.valid_until >= today)
-        .order_by(Certification.valid_until, Certification.id))
+    rows = db.session.execute(valid_certificates_query(product_ids, today)
+                              .with_only_columns(Certification.product_id, Certification.certificate_no))
     return {product_id: number for product_id, number in rows}
 
 
@@ -171,7 +169,7 @@ def place_order(*, buyer, data):
         _unplace(order)
         raise
     _count_sales(sold)
-    order.number = next_order_number(datetime.now(LOCAL_TZ).year)
+    order.number = next_order_number(now_local().year)
     for sku in skus.values():
         db.session.expire(sku, ["stock"])
     for product in products.values():

@@ -6,12 +6,10 @@
 - admins and auditors: orders whose buyer region OR any line's origin region lies under
   their region scope prefix ('' = national).
 """
-from datetime import UTC, datetime, time, timedelta
-
 from sqlalchemy import exists, false, or_, select, true
 
-from marketplace.certification.services import LOCAL_TZ
 from marketplace.core.auth import BUYER_ROLES, STAFF_ROLES
+from marketplace.core.clock import day_end_utc, day_start_utc
 from marketplace.core.errors import NotFound
 from marketplace.extensions import db
 from marketplace.orders.models import Fulfilment, Order, OrderLine
@@ -70,14 +68,10 @@ def list_orders_query(*, actor, args):
     if args.get("status"):
         stmt = stmt.where(Order.status == args["status"])
     if args.get("from_"):
-        stmt = stmt.where(Order.placed_at >= _local_midnight(args["from_"]))
+        stmt = stmt.where(Order.placed_at >= day_start_utc(args["from_"]))
     if args.get("to"):
-        stmt = stmt.where(Order.placed_at < _local_midnight(args["to"] + timedelta(days=1)))
+        stmt = stmt.where(Order.placed_at < day_end_utc(args["to"]))
     return stmt.order_by(Order.id.desc())
-
-
-def _local_midnight(day):
-    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC)
 
 
 class SupplierOrderView:

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from marketplace.audit.services import record
-from marketplace.certification.services import today_local
+from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.extensions import db

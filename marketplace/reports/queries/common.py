@@ -1,15 +1,17 @@
 """Pieces shared by the report queries: periods, region prefixes, integer maths in SQL."""
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, case, func
 from sqlalchemy.sql.expression import cast
 
-#: Asia/Shanghai: a fixed UTC+8 offset (no DST since 1991).
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+from marketplace.core.clock import day_end_utc, day_start_utc
+from marketplace.geography.codes import LENGTH_BY_LEVEL
+
 #: Order payment states that count as paid sales (refunds are subtracted as refunded_fen).
 PAID_STATUSES = ("paid", "partially_refunded", "refunded")
-REGION_LENGTHS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
+#: region level → code length (the sales report groups by these keys)
+REGION_LENGTHS = LENGTH_BY_LEVEL
 
 
 @dataclass(frozen=True)
@@ -21,12 +23,12 @@ class Period:
 
     @property
     def start_utc(self) -> datetime:
-        return datetime.combine(self.start, time(0), SHANGHAI).astimezone(UTC)
+        return day_start_utc(self.start)
 
     @property
     def end_utc(self) -> datetime:
         """Exclusive upper bound: midnight after the last day."""
-        return datetime.combine(self.end + timedelta(days=1), time(0), SHANGHAI).astimezone(UTC)
+        return day_end_utc(self.end)
 
     @classmethod
     def of_year(cls, year: int) -> "Period":
@@ -57,7 +59,3 @@ def as_int(expr):
 def total(expr):
     """COALESCE(SUM(expr), 0) as a bigint."""
     return as_int(func.coalesce(func.sum(expr), 0))
-
-
-def local_now() -> datetime:
-    return datetime.now(SHANGHAI)

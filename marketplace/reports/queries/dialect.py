@@ -7,7 +7,9 @@ time is simply UTC + 8 hours. Timestamps are stored in UTC on both engines
 from sqlalchemy import String, func, literal_column
 from sqlalchemy.sql.expression import cast
 
-TIME_ZONE = "Asia/Shanghai"
+from marketplace.core.clock import LOCAL_TZ
+
+TIME_ZONE = LOCAL_TZ.key
 SQLITE_OFFSET = "+8 hours"
 TIME_UNITS = ("day", "week", "month")
 

@@ -4,13 +4,12 @@ Spend is the net (gross minus refunded) of its paid orders' lines, by the
 order's ``paid_at`` in the Asia/Shanghai year. Percent and the behind-schedule
 flag are integer maths on the grouped rows (``derive``).
 """
-from datetime import datetime
-
 from sqlalchemy import and_, func, or_, select
 
+from marketplace.core.clock import year_bounds_utc
 from marketplace.orders.models import Order, OrderLine
 from marketplace.organizations.models import BUYER_KINDS, Organization, ProcurementTarget
-from marketplace.reports.queries.common import PAID_STATUSES, SHANGHAI, Period, in_period, total, under_prefix
+from marketplace.reports.queries.common import PAID_STATUSES, Period, in_period, total, under_prefix
 
 COLUMNS = ("organization_id", "organization_name", "kind", "region_code", "target_fen", "spent_fen", "orders",
            "percent_bp", "percent", "elapsed_bp", "behind_schedule")
@@ -38,10 +37,9 @@ def procurement_statement(*, year, region=""):
 
 def elapsed(year, now):
     """(elapsed seconds, seconds in the year) of ``year`` at ``now``, in Asia/Shanghai; clamped to the year."""
-    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
-    end = datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    start, end = year_bounds_utc(year)
     length = int((end - start).total_seconds())
-    done = int((now.astimezone(SHANGHAI) - start).total_seconds())
+    done = int((now - start).total_seconds())
     return min(max(done, 0), length), length
 
 
