@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import User
 from marketplace.accounts.passwords import burn_time, hash_password, verify_password
 from marketplace.audit.services import record
-from marketplace.core.auth import in_region_scope
 from marketplace.core.errors import Conflict, Forbidden, NotFound, Unauthorized, field_error
+from marketplace.core.scope import may_change
 from marketplace.extensions import db
 from marketplace.organizations.models import Organization
 
@@ -53,7 +53,7 @@ def create_user(*, actor, data):
     if data.get("organization_id") is not None:
         org = db.session.get(Organization, data["organization_id"])
         visible = org is not None and (
-            (actor.role == "admin" and in_region_scope(actor.region_scope, org.region_code))
+            (actor.role == "admin" and may_change(actor, org.region_code))
             or actor.organization_id == org.id)
         if not visible:
             raise NotFound("organization not found")
@@ -63,7 +63,7 @@ def create_user(*, actor, data):
                 raise field_error("organization_id", "staff users belong to no organization")
             # An explicit "" asks for national scope: only a national admin may grant it.
             scope = data["region_scope"] if "region_scope" in data else actor.region_scope
-            if not in_region_scope(actor.region_scope, scope):
+            if not may_change(actor, scope):
                 raise field_error("region_scope", "outside your own region scope")
         else:
             if org is None:

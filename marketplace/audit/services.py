@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from marketplace.audit.models import AuditEvent
 from marketplace.core.clock import day_end_utc, day_start_utc
+from marketplace.core.scope import in_scope_clause
 from marketplace.extensions import db
 
 
@@ -37,7 +38,7 @@ def record(actor, action, entity_type, entity_id, *, before=None, after=None, re
 
 def list_events_query(*, actor, filters):
     """Events inside the caller's region scope, newest first; ``from``/``to`` are Asia/Shanghai days."""
-    stmt = select(AuditEvent).where(AuditEvent.region_code.startswith(actor.region_scope or ""))
+    stmt = select(AuditEvent).where(in_scope_clause(AuditEvent.region_code, actor.region_scope))
     for key in ("entity_type", "entity_id", "actor_id", "action"):
         if filters.get(key) is not None:
             stmt = stmt.where(getattr(AuditEvent, key) == filters[key])

@@ -15,6 +15,7 @@ from marketplace.certification.services import orderable_clause
 from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.clock import today_local
 from marketplace.core.errors import Forbidden
+from marketplace.core.scope import in_scope_clause
 
 
 def _active_sku(*conditions):
@@ -37,7 +38,7 @@ def _visibility(stmt, actor, args, today):
     if actor.role == "supplier_manager":
         stmt = stmt.where(Product.supplier_id == actor.organization_id)
     else:
-        stmt = stmt.where(Product.origin_region_code.startswith(actor.region_scope or "", autoescape=True))
+        stmt = stmt.where(in_scope_clause(Product.origin_region_code, actor.region_scope))
     return stmt.where(Product.status == args["status"]) if args.get("status") else stmt
 
 
@@ -73,7 +74,7 @@ def _build(actor, args, today):
     if args.get("category"):
         stmt = stmt.where(Product.category == args["category"])
     if args.get("region"):
-        stmt = stmt.where(Product.origin_region_code.startswith(args["region"], autoescape=True))
+        stmt = stmt.where(in_scope_clause(Product.origin_region_code, args["region"]))
     if args.get("supplier_id"):
         stmt = stmt.where(Product.supplier_id == args["supplier_id"])
     price_conditions = []

@@ -19,9 +19,10 @@ from marketplace.catalog.schemes import (  # noqa: F401 (re-exported for other d
 from marketplace.catalog.search import list_products_query  # noqa: F401 (re-export)
 from marketplace.certification.models import Certification
 from marketplace.certification.services import is_orderable, valid_certificates_query
-from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.clock import today_local
 from marketplace.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, field_error
+from marketplace.core.scope import may_see
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.geography.services import region_path
@@ -44,8 +45,7 @@ def _owns(actor, product):
 
 
 def _staff_sees(actor, product):
-    return actor is not None and actor.role in STAFF_ROLES and in_region_scope(actor.region_scope,
-                                                                               product.origin_region_code)
+    return actor is not None and actor.role in STAFF_ROLES and may_see(actor, product.origin_region_code)
 
 
 def get_visible_product(actor, product_id, today=None):

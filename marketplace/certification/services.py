@@ -16,10 +16,11 @@ from sqlalchemy import and_, exists, select
 from marketplace.audit.services import record
 from marketplace.catalog.models import Product
 from marketplace.certification.models import Certification
-from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
+from marketplace.core.scope import in_scope_clause, may_see
 from marketplace.extensions import db
 from marketplace.geography.codes import county_of
 from marketplace.organizations.models import Organization
@@ -104,13 +105,13 @@ def list_query(*, actor, args):
     """Admins and auditors: certifications of products in their region scope; suppliers: their own."""
     stmt = select(Certification).join(Product, Product.id == Certification.product_id)
     if actor.role in STAFF_ROLES:
-        stmt = stmt.where(Product.origin_region_code.startswith(actor.region_scope or "", autoescape=True))
+        stmt = stmt.where(in_scope_clause(Product.origin_region_code, actor.region_scope))
     else:
         stmt = stmt.where(Product.supplier_id == actor.organization_id)
     if args.get("status"):
         stmt = stmt.where(Certification.status == args["status"])
     if args.get("region"):
-        stmt = stmt.where(Product.origin_region_code.startswith(args["region"], autoescape=True))
+        stmt = stmt.where(in_scope_clause(Product.origin_region_code, args["region"]))
     if args.get("product_id"):
         stmt = stmt.where(Certification.product_id == args["product_id"])
     return stmt.order_by(Certification.id.desc())
@@ -121,7 +122,7 @@ def get_visible(actor, cert_id):
     cert = db.session.get(Certification, cert_id)
     if cert is not None:
         product = cert.product
-        if actor.role in STAFF_ROLES and in_region_scope(actor.region_scope, product.origin_region_code):
+        if actor.role in STAFF_ROLES and may_see(actor, product.origin_region_code):
             return cert
         if actor.role == "supplier_manager" and actor.organization_id == product.supplier_id:
             return cert

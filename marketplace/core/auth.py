@@ -1,4 +1,4 @@
-"""Who is calling: bearer-token authentication, role checks and region scope.
+"""Who is calling: bearer-token authentication and role checks (region scope: ``core.scope``).
 
 The token lookup itself lives in ``accounts`` and is plugged in with
 ``set_user_loader`` so that ``core`` imports no domain.
@@ -85,8 +85,3 @@ def require_roles(*roles):
 
 def require_user(fn):
     return require_roles()(fn)
-
-
-def in_region_scope(scope, region_code):
-    """A region-scoped user sees what lies under its code prefix ('' = national)."""
-    return (region_code or "").startswith(scope or "")

@@ -5,8 +5,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from marketplace.audit.services import record
-from marketplace.core.auth import in_region_scope
 from marketplace.core.errors import Conflict, NotFound, field_error
+from marketplace.core.scope import may_change
 from marketplace.extensions import db
 from marketplace.geography.codes import ancestor_codes, level_of, parent_of
 from marketplace.geography.models import Region
@@ -78,7 +78,7 @@ def add_village(*, actor, data):
     parent = db.session.get(Region, parent_code)
     if parent is None or parent.level != "township":
         raise field_error("parent_code", "no such township")
-    if not in_region_scope(actor.region_scope, code):
+    if not may_change(actor, code):
         raise NotFound("region not found in your scope")
     if db.session.get(Region, code) is not None:
         raise Conflict(f"region {code} already exists", errors={"code": ["already exists"]})
@@ -94,7 +94,7 @@ def add_village(*, actor, data):
 
 def update_flags(*, actor, code, data):
     region = get_region(code)
-    if not in_region_scope(actor.region_scope, code):
+    if not may_change(actor, code):
         raise NotFound(f"region {code} not found")
     before = {k: getattr(region, k) for k in data}
     for key, value in data.items():

@@ -16,8 +16,9 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.audit.services import record
-from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.errors import Conflict, NotFound, field_error
+from marketplace.core.scope import in_scope_clause, may_change, may_see
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.households import protection
@@ -72,7 +73,7 @@ def create_household(*, actor, data) -> Household:
     Raises NotFound (village outside the scope), 422 (unknown village, lifted without a year),
     Conflict 409 if the ID number is already registered (the number is never echoed).
     """
-    if not in_region_scope(actor.region_scope, data["village_code"]):
+    if not may_change(actor, data["village_code"]):
         raise NotFound("region not found")
     check_village(data["village_code"])
     check_lifted(data["status"], data.get("lifted_year"))
@@ -97,7 +98,7 @@ def get_household(household_id) -> Household | None:
 def get_scoped_household(actor, household_id) -> Household:
     """The household if it lies inside the admin's region scope; else NotFound."""
     household = db.session.get(Household, household_id)
-    if household is None or not in_region_scope(actor.region_scope, household.village_code):
+    if household is None or not may_see(actor, household.village_code):
         raise NotFound("household not found")
     return household
 
@@ -141,11 +142,11 @@ def list_query(*, actor, args):
     """
     stmt = select(Household)
     if actor.role in STAFF_ROLES:
-        stmt = stmt.where(Household.village_code.startswith(actor.region_scope or "", autoescape=True))
+        stmt = stmt.where(in_scope_clause(Household.village_code, actor.region_scope))
     else:
         stmt = stmt.where(_linked_to(actor.organization_id))
     if args.get("village"):
-        stmt = stmt.where(Household.village_code.startswith(args["village"], autoescape=True))
+        stmt = stmt.where(in_scope_clause(Household.village_code, args["village"]))
     if args.get("status"):
         stmt = stmt.where(Household.status == args["status"])
     if args.get("q") and args["q"].strip():
@@ -171,7 +172,7 @@ def _search(q):
 def visible_view(actor, household) -> dict:
     """The response form for this actor: admins in scope see the name; nobody sees the ID number;
     suppliers see neither the registry number nor anything beyond the masked household."""
-    if actor.role == "admin" and in_region_scope(actor.region_scope, household.village_code):
+    if actor.role == "admin" and may_see(actor, household.village_code):
         return household_view(household, full_name=True)
     return household_view(household, full_name=False, registry=actor.role in STAFF_ROLES)
 

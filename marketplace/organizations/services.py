@@ -3,8 +3,9 @@ from sqlalchemy import select
 
 from marketplace.accounts.services import new_user
 from marketplace.audit.services import record
-from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
+from marketplace.core.scope import in_scope_clause, may_see
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.organizations.models import Organization, ProcurementTarget
@@ -40,7 +41,7 @@ def get_visible(actor, org_id):
     org = db.session.get(Organization, org_id)
     if org is None:
         raise NotFound("organization not found")
-    if actor.role in STAFF_ROLES and in_region_scope(actor.region_scope, org.region_code):
+    if actor.role in STAFF_ROLES and may_see(actor, org.region_code):
         return org
     if actor.organization_id == org.id:
         return org
@@ -48,13 +49,13 @@ def get_visible(actor, org_id):
 
 
 def list_query(*, actor, args):
-    stmt = select(Organization).where(Organization.region_code.startswith(actor.region_scope or ""))
+    stmt = select(Organization).where(in_scope_clause(Organization.region_code, actor.region_scope))
     if args.get("kind"):
         stmt = stmt.where(Organization.kind == args["kind"])
     if args.get("status"):
         stmt = stmt.where(Organization.status == args["status"])
     if args.get("region"):
-        stmt = stmt.where(Organization.region_code.startswith(args["region"]))
+        stmt = stmt.where(in_scope_clause(Organization.region_code, args["region"]))
     return stmt.order_by(Organization.id)
 
 

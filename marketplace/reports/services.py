@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from marketplace.core.clock import now_local
-from marketplace.core.errors import NotFound
+from marketplace.core.scope import narrowed
 from marketplace.extensions import db
 from marketplace.geography.codes import LENGTH_BY_LEVEL
 from marketplace.reports.queries import beneficiaries as bq
@@ -32,16 +32,6 @@ class Export:
     meta: dict = field(default_factory=dict)
 
 
-def resolve_region(scope, requested):
-    """The effective code prefix: the narrower of scope and request; NotFound when they are disjoint."""
-    scope, requested = scope or "", requested or ""
-    if requested.startswith(scope):
-        return requested
-    if scope.startswith(requested):
-        return scope
-    raise NotFound(f"region {requested} is not in your scope")
-
-
 def dialect_name():
     return db.session.get_bind().dialect.name
 
@@ -62,7 +52,7 @@ def _stem(report, period, region):
 # ---- sales ---------------------------------------------------------------------------------------
 
 def _sales_args(actor, args):
-    region = resolve_region(actor.region_scope, args.get("region"))
+    region = narrowed(actor.region_scope, args.get("region"))
     return {"period": args["period"], "region": region, "category": args.get("category")}
 
 
@@ -131,14 +121,14 @@ def sum_beneficiaries(rows):
 
 def beneficiaries_report(*, actor, args):
     """Households benefited, income (by mode), per household, per capita and collective income by region."""
-    region = resolve_region(actor.region_scope, args.get("region"))
+    region = narrowed(actor.region_scope, args.get("region"))
     rows = beneficiary_rows(period=args["period"], region=region, level_length=LEVEL_LENGTHS[args["group_by"]])
     return {"period": args["period"], "region": region, "group_by": args["group_by"], "rows": rows,
             "totals": sum_beneficiaries(rows)}
 
 
 def beneficiaries_export(*, actor, args):
-    region = resolve_region(actor.region_scope, args.get("region"))
+    region = narrowed(actor.region_scope, args.get("region"))
     stmt = bq.beneficiaries_statement(period=args["period"], region=region,
                                       level_length=LEVEL_LENGTHS[args["group_by"]])
 
@@ -166,7 +156,7 @@ def _band_rows(counts, thresholds):
 
 def income_bands_report(*, actor, args):
     """Counts per band and, for each threshold, the masked households below it (lowest income first)."""
-    region = resolve_region(actor.region_scope, args.get("region"))
+    region = narrowed(actor.region_scope, args.get("region"))
     query = {"period": args["period"], "region": region, "thresholds": args["thresholds_fen"]}
     bands = _band_rows(db.session.execute(iq.band_counts_statement(**query)).all(), args["thresholds_fen"])
     below_rows = [dict(row._mapping) for row in db.session.execute(iq.below_statement(**query))]
@@ -180,7 +170,7 @@ def income_bands_report(*, actor, args):
 
 def income_bands_export(*, actor, args):
     """The list passed to other departments: households under the highest threshold, masked."""
-    region = resolve_region(actor.region_scope, args.get("region"))
+    region = narrowed(actor.region_scope, args.get("region"))
     stmt = iq.below_statement(period=args["period"], region=region, thresholds=args["thresholds_fen"])
 
     def rows():
@@ -194,7 +184,7 @@ def income_bands_export(*, actor, args):
 
 def procurement_report(*, actor, args, now=None):
     """Each buyer in scope with a target or spend in the year: spend, percent and behind-schedule flag."""
-    region = resolve_region(actor.region_scope, args.get("region"))
+    region = narrowed(actor.region_scope, args.get("region"))
     now = now or now_local()
     year = args["year"]
     stmt = pq.procurement_statement(year=year, region=region)
@@ -205,7 +195,7 @@ def procurement_report(*, actor, args, now=None):
 
 
 def procurement_export(*, actor, args, now=None):
-    region = resolve_region(actor.region_scope, args.get("region"))
+    region = narrowed(actor.region_scope, args.get("region"))
     now = now or now_local()
     year = args["year"]
     stmt = pq.procurement_statement(year=year, region=region)

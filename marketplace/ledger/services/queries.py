@@ -3,9 +3,9 @@ from collections import defaultdict
 
 from sqlalchemy import exists, func, or_, select
 
-from marketplace.core.auth import in_region_scope
 from marketplace.core.clock import day_end_utc, day_start_utc, local_date, year_bounds_utc
 from marketplace.core.errors import NotFound
+from marketplace.core.scope import in_scope_clause, may_see
 from marketplace.extensions import db
 from marketplace.households import services as household_services
 from marketplace.ledger.models import INCOME_KINDS, JournalEntry, LedgerAccount, Posting
@@ -106,9 +106,8 @@ def household_income(household_id: int, year: int) -> dict:
 def _order_in_scope(scope):
     """SQL: the entry's order was bought in, or has a line from, the region prefix ``scope``."""
     line_in_scope = exists().where(OrderLine.order_id == JournalEntry.order_id,
-                                   OrderLine.origin_region_code.startswith(scope, autoescape=True))
-    buyer_in_scope = exists().where(Order.id == JournalEntry.order_id,
-                                    Order.buyer_region_code.startswith(scope, autoescape=True))
+                                   in_scope_clause(OrderLine.origin_region_code, scope))
+    buyer_in_scope = exists().where(Order.id == JournalEntry.order_id, in_scope_clause(Order.buyer_region_code, scope))
     return or_(buyer_in_scope, line_in_scope)
 
 
@@ -145,7 +144,7 @@ def get_visible_account(actor, account_id) -> LedgerAccount:
     if account is None:
         raise NotFound("account not found")
     region = _account_region(account)
-    if actor.region_scope and not (region and in_region_scope(actor.region_scope, region)):
+    if not may_see(actor, region):
         raise NotFound("account not found")
     return account
 

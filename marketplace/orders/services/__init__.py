@@ -22,18 +22,20 @@ from marketplace.orders.services.transitions import approve_order, cancel_order,
 from marketplace.orders.services.visibility import (
     SupplierOrderView,
     fulfilment_visible_clause,
+    get_changeable_order,
     get_visible_fulfilment,
     get_visible_order,
     list_fulfilments_query,
     list_orders_query,
+    order_changeable_clause,
     order_visible_clause,
     view_for,
 )
 
 __all__ = [
     "SupplierOrderView", "approve_order", "buyer_org_for_ordering", "cancel_order", "claim_idempotency_key",
-    "expire_order", "expire_overdue_orders", "fulfilment_visible_clause", "get_visible_fulfilment",
-    "get_visible_order", "is_overdue", "list_fulfilments_query", "list_orders_query", "next_order_number",
-    "order_visible_clause", "place_order", "purge_idempotency_keys", "request_hash", "store_idempotent_response",
-    "take_stock", "transition_fulfilment", "view_for",
+    "expire_order", "expire_overdue_orders", "fulfilment_visible_clause", "get_changeable_order",
+    "get_visible_fulfilment", "get_visible_order", "is_overdue", "list_fulfilments_query", "list_orders_query",
+    "next_order_number", "order_changeable_clause", "order_visible_clause", "place_order", "purge_idempotency_keys",
+    "request_hash", "store_idempotent_response", "take_stock", "transition_fulfilment", "view_for",
 ]

@@ -15,7 +15,7 @@ from marketplace.core.errors import InvalidTransition
 from marketplace.extensions import db
 from marketplace.orders.models import Fulfilment, Order
 from marketplace.orders.services.cancelling import cancel_locked
-from marketplace.orders.services.visibility import get_visible_fulfilment, get_visible_order
+from marketplace.orders.services.visibility import get_changeable_order, get_visible_fulfilment
 from marketplace.orders.states import (
     FINISHED_FULFILMENT_STATES,
     FULFILMENT_TIMESTAMPS,
@@ -30,7 +30,7 @@ def approve_order(*, actor, order_id):
     404 outside the organization; 409 (current_state) in any other state, including an
     order that expired unpaid before approval.
     """
-    order = get_visible_order(actor, order_id)
+    order = get_changeable_order(actor, order_id)
     sources, target = ORDER_TRANSITIONS["approve"]
     result = db.session.execute(update(Order).where(Order.id == order.id, Order.status.in_(sources))
                                 .values(status=target, approved_by_id=actor.id)
@@ -47,11 +47,11 @@ def cancel_order(*, actor, order_id, reason):
     """Cancel a pending_approval or placed order before any fulfilment ships; stock comes
     back exactly once and every fulfilment is cancelled.
 
-    Buyers of the organization and admins in scope (404 otherwise). 409 with
+    Buyers of the organization and admins whose scope holds the buyer and every line (404 otherwise). 409 with
     current_state when it is already cancelled/completed or a fulfilment has shipped.
     Refunding a paid order is the caller's next step (payments, composed in api.py).
     """
-    order = get_visible_order(actor, order_id)
+    order = get_changeable_order(actor, order_id)
     return cancel_locked(order, actor=actor, reason=reason, action="cancel")
 
 

@@ -1,16 +1,23 @@
-"""Who sees which orders and fulfilments (404 outside), with lazy expiry on read.
+"""Who sees and who may change which orders and fulfilments (404 outside), with lazy expiry.
+
+Sees (``order_visible_clause`` / ``get_visible_order``):
 
 - buyers (purchaser, approver): their organization's orders;
 - a supplier_manager: orders holding its organization's fulfilment, and of those only its
   own lines and fulfilment (``view_for``: ``total_fen`` is then its own lines' total);
 - admins and auditors: orders whose buyer region OR any line's origin region lies under
-  their region scope prefix ('' = national).
+  their region scope prefix ('' = national) (``core.scope``: the *see* rule).
+
+May change (``order_changeable_clause`` / ``get_changeable_order``, every write on an order,
+its payments and refunds): buyers and suppliers as they see; a region-scoped admin only an
+order whose buyer region AND every line's origin region lie in its scope (the *change* rule).
 """
-from sqlalchemy import exists, false, or_, select, true
+from sqlalchemy import and_, exists, false, or_, select, true
 
 from marketplace.core.auth import BUYER_ROLES, STAFF_ROLES
 from marketplace.core.clock import day_end_utc, day_start_utc
 from marketplace.core.errors import NotFound
+from marketplace.core.scope import every_in_scope_clause, in_scope_clause
 from marketplace.extensions import db
 from marketplace.orders.models import Fulfilment, Order, OrderLine
 from marketplace.orders.services.cancelling import expire_order, expire_overdue_orders, is_overdue
@@ -25,8 +32,8 @@ def order_visible_clause(actor):
         scope = actor.region_scope or ""
         if not scope:
             return true()
-        return or_(Order.buyer_region_code.startswith(scope),
-                   exists().where(OrderLine.order_id == Order.id, OrderLine.origin_region_code.startswith(scope)))
+        return or_(in_scope_clause(Order.buyer_region_code, scope),
+                   exists().where(OrderLine.order_id == Order.id, in_scope_clause(OrderLine.origin_region_code, scope)))
     if actor.organization_id is None:
         return false()
     if actor.role in BUYER_ROLES:
@@ -34,6 +41,18 @@ def order_visible_clause(actor):
     if actor.role == "supplier_manager":
         return exists().where(Fulfilment.order_id == Order.id, Fulfilment.supplier_id == actor.organization_id)
     return false()
+
+
+def order_changeable_clause(actor):
+    """SQL boolean over Order: may ``actor`` change it. Staff: the buyer region and every line's
+    origin region lie in the scope; buyers and suppliers: the orders they see."""
+    if actor.role in STAFF_ROLES:
+        scope = actor.region_scope or ""
+        if not scope:
+            return true()
+        return and_(in_scope_clause(Order.buyer_region_code, scope),
+                    every_in_scope_clause(OrderLine.origin_region_code, scope, OrderLine.order_id == Order.id))
+    return order_visible_clause(actor)
 
 
 def fulfilment_visible_clause(actor):
@@ -50,7 +69,17 @@ def get_visible_order(actor, order_id):
     stock restored), so callers always see its real state. Returns the full Order model
     (all lines), whoever the actor; use ``view_for`` to trim it for a supplier's eyes.
     """
-    order = db.session.scalar(select(Order).where(Order.id == order_id, order_visible_clause(actor)))
+    return _get_order(order_id, order_visible_clause(actor))
+
+
+def get_changeable_order(actor, order_id):
+    """The Order ``order_id`` if ``actor`` may change it (``order_changeable_clause``), else NotFound
+    (404, also when the actor sees it but may not change it). Lazily expired like ``get_visible_order``."""
+    return _get_order(order_id, order_changeable_clause(actor))
+
+
+def _get_order(order_id, clause):
+    order = db.session.scalar(select(Order).where(Order.id == order_id, clause))
     if order is None:
         raise NotFound("order not found")
     if is_overdue(order):

@@ -62,7 +62,7 @@ def create_payment(*, actor, order_id):
     the caller's organization, InvalidTransition (409) when the order is cancelled or already paid,
     ServiceUnavailable/BadGateway when Stripe cannot be used.
     """
-    order = _lock(order_services.get_visible_order(actor, order_id))
+    order = _lock(order_services.get_changeable_order(actor, order_id))
     _check_payable(order)
     payment = _open_payment(order)
     if payment is not None and (payment.method == "bank_transfer" or payment.stripe_payment_intent_id):
@@ -99,12 +99,12 @@ def mark_succeeded(payment, order, *, actor, source):
                                  "amount_fen": payment.amount_fen})
 
 
-def get_visible_payment(actor, payment_id):
-    """A payment whose order the caller may see; NotFound otherwise."""
+def get_changeable_payment(actor, payment_id):
+    """A payment whose order the caller may change (``get_changeable_order``); NotFound otherwise."""
     payment = db.session.get(Payment, payment_id)
     if payment is None:
         raise NotFound(f"payment {payment_id} not found")
-    order_services.get_visible_order(actor, payment.order_id)
+    order_services.get_changeable_order(actor, payment.order_id)
     return payment
 
 
@@ -114,7 +114,7 @@ def confirm_transfer(*, actor, payment_id, data):
     409 (with current_state) for a payment that is not an open bank transfer or an order that
     was cancelled or paid meanwhile.
     """
-    payment = _lock(get_visible_payment(actor, payment_id))
+    payment = _lock(get_changeable_payment(actor, payment_id))
     order = _lock(db.session.get(Order, payment.order_id))
     if payment.method != "bank_transfer":
         raise Conflict("only bank-transfer payments are confirmed by hand", current_state=payment.status)

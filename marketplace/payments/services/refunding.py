@@ -96,13 +96,14 @@ def issue_refund(*, actor, order, items, reason, own_lines_only=False):
 
 
 def create_refund(*, actor, order_id, data):
-    """Refund quantities of an order's lines: a supplier only its own lines, an admin any in scope.
+    """Refund quantities of an order's lines: a supplier only its own lines, an admin any line of an
+    order it may change (buyer and every line in its scope).
 
-    NotFound outside scope; 422 for a line not refundable by the caller or more than was paid;
+    NotFound outside that scope; 422 for a line not refundable by the caller or more than was paid;
     409 when the order is not paid. Stripe refunds go through the gateway; bank-transfer refunds
     stay ``pending`` for an admin to execute.
     """
-    order = _lock_order(order_services.get_visible_order(actor, order_id))
+    order = _lock_order(order_services.get_changeable_order(actor, order_id))
     return issue_refund(actor=actor, order=order, items=data["lines"], reason=data["reason"],
                         own_lines_only=actor.role == "supplier_manager")
 
@@ -145,7 +146,7 @@ def mark_refund_executed(*, actor, refund_id):
     refund = db.session.get(Refund, refund_id)
     if refund is None:
         raise NotFound(f"refund {refund_id} not found")
-    order = order_services.get_visible_order(actor, refund.order_id)
+    order = order_services.get_changeable_order(actor, refund.order_id)
     _lock(refund)
     if refund.payment.method != "bank_transfer":
         raise Conflict("Stripe refunds are settled by Stripe's webhook", current_state=refund.status)
