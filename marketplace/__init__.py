@@ -87,8 +87,8 @@ def create_app(config=None):
     from marketplace.core.errors import register_error_handlers
     from marketplace.core.observability import configure_logging
 
-    # First: its before_request runs before any other (a 429 is logged with its id) and its
-    # after_request last (Flask runs those in reverse), so it logs the response as sent.
+    # First: its before_request runs before any other hook and its after_request after every
+    # other one (Flask runs those in reverse order), so each answer is logged as sent, with its id.
     configure_logging(app)
     import_models()
     register_extensions(app)
