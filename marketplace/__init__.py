@@ -5,11 +5,8 @@ import os
 from flask import Flask
 
 from config import CONFIGS, ProductionConfig
-from marketplace.core.body import install_json_body_parser
 from marketplace.core.converters import register_converters
 from marketplace.core.errors import ErrorSchema
-
-install_json_body_parser()  # before any domain's api module declares its arguments
 
 BLUEPRINTS = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
               "orders", "payments", "ledger", "reports", "public")
@@ -63,8 +60,11 @@ def register_blueprints(app):
 def register_auth(app):
     from marketplace.accounts.tokens import load_user
     from marketplace.core.auth import set_user_loader
+    from marketplace.core.blueprint import set_idempotency_store
+    from marketplace.orders.services import claim_idempotency_key, store_idempotent_response
 
     set_user_loader(load_user)
+    set_idempotency_store(claim_idempotency_key, store_idempotent_response)
 
 
 def register_security_headers(app):
@@ -85,17 +85,17 @@ def create_app(config=None):
     from marketplace.cli import register_cli
     from marketplace.core.cors import register_cors
     from marketplace.core.errors import register_error_handlers
-    from marketplace.core.http import register_transaction_hooks
     from marketplace.core.observability import configure_logging
 
+    # First: its before_request runs before any other hook and its after_request after every
+    # other one (Flask runs those in reverse order), so each answer is logged as sent, with its id.
+    configure_logging(app)
     import_models()
     register_extensions(app)
     register_blueprints(app)
     register_auth(app)
     register_error_handlers(app)
-    register_transaction_hooks(app)
     register_security_headers(app)
     register_cors(app)
     register_cli(app)
-    configure_logging(app)
     return app

@@ -1,14 +1,9 @@
-"""Request plumbing: one commit per request, the list body, query schemas."""
-import structlog
+"""Request plumbing: the list body, query schemas (the commit is ``core.blueprint``'s)."""
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from marketplace.core.db import Base
-from marketplace.core.errors import _problem
 from marketplace.extensions import db
-
-log = structlog.get_logger("marketplace.http")
 
 MAX_PAGE_SIZE = 100
 
@@ -57,37 +52,3 @@ def paginate(stmt, args, scalars=True):
     result = db.session.execute(paged)
     items = result.scalars().all() if scalars else result.all()
     return {"items": items, "page": page, "page_size": page_size, "total": total}
-
-
-def _turn_into_problem(response, status, detail):
-    """Rewrite the view's response in place, so headers set by other after_request hooks
-    (X-Request-ID, security headers) survive a failed commit."""
-    problem = _problem(status, detail)
-    response.status_code = status
-    response.direct_passthrough = False
-    response.set_data(problem.get_data())
-    response.content_type = problem.content_type
-    for header in ("Location", "ETag", "Content-Location", "Content-Disposition", "Last-Modified"):
-        response.headers.pop(header, None)
-    return response
-
-
-def register_transaction_hooks(app):
-    """Commit once after a successful view; roll back after any error response."""
-
-    @app.after_request
-    def commit_or_rollback(response):
-        if response.status_code >= 400:
-            db.session.rollback()
-            return response
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            log.warning("commit_conflict")
-            return _turn_into_problem(response, 409, "the change conflicts with existing data; nothing was saved")
-        except DBAPIError as exc:
-            db.session.rollback()
-            log.error("commit_failed", error_type=type(exc.orig).__name__)
-            return _turn_into_problem(response, 503, "the database could not save the change; retry")
-        return response

@@ -51,7 +51,9 @@ def configure_logging(app):
         # The thread lives on: work outside a request (CLI, jobs) must not inherit this id.
         structlog.contextvars.clear_contextvars()
 
+    @app.after_request
     def log_and_echo(response):
+        # create_app registers this first, so it runs after every other after_request hook.
         request_id = getattr(g, "request_id", None)
         if request_id:
             response.headers["X-Request-ID"] = request_id
@@ -60,10 +62,6 @@ def configure_logging(app):
         log.info("request", method=request.method, path=request.path, status=response.status_code,
                  ms=round((time.perf_counter() - started) * 1000, 1) if started else None)
         return response
-
-    # after_request hooks run last-registered first; put this one at the front of the list so it
-    # runs after the commit hook and logs the status actually sent (a failed commit turns 200 into 409).
-    app.after_request_funcs.setdefault(None, []).insert(0, log_and_echo)
 
 
 def request_id():

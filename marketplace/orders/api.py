@@ -1,6 +1,4 @@
 """Orders and fulfilments routes (thin: schemas, services, composition with payments)."""
-from flask import jsonify, request
-
 from marketplace.core.auth import BUYER_ROLES, current_user, require_roles, require_user
 from marketplace.core.http import page_of, paginate
 from marketplace.orders import bp, services
@@ -15,29 +13,18 @@ from marketplace.orders.schemas import (
 )
 from marketplace.payments import services as payments
 
-ORDER_SCHEMA = OrderSchema()  # built once: a schema instance is stateless between dumps
-
 
 @bp.post("/orders")
 @require_roles(*BUYER_ROLES)
 @bp.arguments(OrderCreateSchema)
+@bp.idempotent(scope=services.order_scope)
 @bp.response(201, OrderSchema)
 def create_order(data):
     """Place an order (honours Idempotency-Key: same key and body replays the first response)."""
     buyer = current_user()
-    key = request.headers.get("Idempotency-Key")
-    claim = None
-    if key is not None:
-        services.buyer_org_for_ordering(buyer)
-        claim = services.claim_idempotency_key(actor=buyer, key=key, payload=request.get_json())
-        if claim.replay:
-            return jsonify(claim.replay[1]), claim.replay[0]
     order = services.place_order(buyer=buyer, data=data)
     payments.open_payment_for_order(actor=buyer, order=order, placed_now=True)
-    body = ORDER_SCHEMA.dump(order)
-    if claim is not None:
-        services.store_idempotent_response(claim, 201, body)
-    return jsonify(body), 201
+    return order
 
 
 @bp.get("/orders")

@@ -1,5 +1,5 @@
 """Routes live in api.py, imported by register_blueprints (importing it here would
 cycle through the models of other domains)."""
-from flask_smorest import Blueprint
+from marketplace.core.blueprint import Blueprint
 
 bp = Blueprint("organizations", __name__, description="Suppliers and buyers")

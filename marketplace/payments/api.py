@@ -1,4 +1,4 @@
-from flask import jsonify, request
+from flask import request
 
 from marketplace.core.auth import BUYER_ROLES, STAFF_ROLES, SUPPLIER_ROLES, current_user, require_roles
 from marketplace.core.http import page_of, paginate
@@ -17,14 +17,11 @@ from marketplace.payments.schemas import (
 
 @bp.post("/orders/<int:order_id>/payments")
 @require_roles(*BUYER_ROLES)
+@bp.idempotent(scope=services.per_order_scope("payments"))
 @bp.response(201, PaymentCreatedSchema)
 def create_payment(order_id):
     """Start paying an order (a Stripe PaymentIntent, or the bank-transfer payment)."""
-    actor = current_user()
-    return jsonify(services.run_once(
-        scope=services.actor_scope(actor, "payments", order_id), key=request.headers.get("Idempotency-Key"),
-        body=request.get_json(silent=True) or {},
-        produce=lambda: PaymentCreatedSchema().dump(services.create_payment(actor=actor, order_id=order_id)))), 201
+    return services.create_payment(actor=current_user(), order_id=order_id)
 
 
 @bp.get("/orders/<int:order_id>/payments")
@@ -48,14 +45,11 @@ def confirm_transfer(data, payment_id):
 @bp.post("/orders/<int:order_id>/refunds")
 @require_roles("admin", *SUPPLIER_ROLES)
 @bp.arguments(RefundCreateSchema)
+@bp.idempotent(scope=services.per_order_scope("refunds"))
 @bp.response(201, RefundSchema)
 def create_refund(data, order_id):
     """Refund quantities of an order's lines (a supplier its own lines, an admin any)."""
-    actor = current_user()
-    return jsonify(services.run_once(
-        scope=services.actor_scope(actor, "refunds", order_id), key=request.headers.get("Idempotency-Key"),
-        body=data, produce=lambda: RefundSchema().dump(services.create_refund(actor=actor, order_id=order_id,
-                                                                                data=data)))), 201
+    return services.create_refund(actor=current_user(), order_id=order_id, data=data)
 
 
 @bp.get("/orders/<int:order_id>/refunds")

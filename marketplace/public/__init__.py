@@ -1,4 +1,4 @@
 """Routes live in api.py, imported by register_blueprints."""
-from flask_smorest import Blueprint
+from marketplace.core.blueprint import Blueprint
 
 bp = Blueprint("public", __name__, description="public")

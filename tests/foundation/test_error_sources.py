@@ -3,9 +3,9 @@ import json
 import logging
 
 import pytest
-from flask import Blueprint
 from marshmallow import ValidationError
 
+from marketplace.core.blueprint import Blueprint
 from marketplace.core.errors import Forbidden, InvalidTransition, field_error
 from marketplace.extensions import db
 from marketplace.geography.models import Region

@@ -12,6 +12,7 @@ buyer cannot meet its target with orders it then abandons.
 from marketplace.orders.services.cancelling import expire_order, expire_overdue_orders, is_overdue
 from marketplace.orders.services.idempotency import (
     claim_idempotency_key,
+    order_scope,
     purge_idempotency_keys,
     request_hash,
     store_idempotent_response,
@@ -36,6 +37,6 @@ __all__ = [
     "SupplierOrderView", "approve_order", "buyer_org_for_ordering", "cancel_order", "claim_idempotency_key",
     "expire_order", "expire_overdue_orders", "fulfilment_visible_clause", "get_changeable_order",
     "get_visible_fulfilment", "get_visible_order", "is_overdue", "list_fulfilments_query", "list_orders_query",
-    "next_order_number", "order_changeable_clause", "order_visible_clause", "place_order", "purge_idempotency_keys",
-    "request_hash", "store_idempotent_response", "take_stock", "transition_fulfilment", "view_for",
+    "next_order_number", "order_changeable_clause", "order_scope", "order_visible_clause", "place_order",
+    "purge_idempotency_keys", "request_hash", "store_idempotent_response", "take_stock", "transition_fulfilment", "view_for",
 ]

@@ -1,4 +1,5 @@
-"""Idempotency-Key for POST /orders: one stored response per (organization, key)."""
+"""Idempotency-Key: one stored response per (scope, key). ``core.blueprint.Blueprint.idempotent`` replays
+it; the scope of POST /orders is the buyer organization (``order_scope``)."""
 import hashlib
 import json
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, field_error
 from marketplace.extensions import db
 from marketplace.orders.models import IdempotencyKey
+from marketplace.orders.services.placing import buyer_org_for_ordering
 
 HEADER = "Idempotency-Key"
 #: keys live at least 24 h; `flask orders expire` purges them after this
@@ -31,10 +33,11 @@ def request_hash(payload):
 
 
 def order_scope(actor):
-    return f"org:{actor.organization_id}:orders"
+    """Keys of POST /orders are per buyer organization; a caller who may not order is 403 first."""
+    return f"org:{buyer_org_for_ordering(actor).id}:orders"
 
 
-def claim_idempotency_key(*, actor, key, payload, scope=None):
+def claim_idempotency_key(*, scope, key, payload):
     """Claim ``key`` for this request, or find the first response to replay.
 
     The key row is inserted (and flushed) before any other work, in a savepoint. A
@@ -49,7 +52,6 @@ def claim_idempotency_key(*, actor, key, payload, scope=None):
     """
     if not key or len(key) > 200 or not key.isprintable():
         raise field_error(HEADER, "must be 1..200 printable characters")
-    scope = scope or order_scope(actor)
     digest = request_hash(payload)
     row = IdempotencyKey(scope=scope, key=key, request_hash=digest)
     try:

@@ -1,0 +1,114 @@
+"""The project Blueprint: flask-smorest's, plus what every route of every domain shares.
+
+- ``ARGUMENTS_PARSER``: the strict JSON body parser (``core.body.JsonBodyParser``), as a class
+  attribute: nothing is patched at import time.
+- One commit per request, around the view (``commit_around``): the view runs, then its
+  transaction is committed, then its response is returned. A view that raises, or answers an
+  error status, is rolled back. A failed commit raises 409 (IntegrityError) or 503 (other
+  DBAPIError) and the normal error handlers answer it: the view's response is discarded.
+- ``idempotent(scope)``: Idempotency-Key replay for a POST, as a decorator.
+
+The key table lives in a domain (``core`` imports none): its two functions are plugged in at app
+creation with ``set_idempotency_store``, as the token lookup is with ``core.auth.set_user_loader``.
+"""
+from functools import wraps
+
+import flask_smorest
+import structlog
+from flask import current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from marketplace.core.auth import current_user
+from marketplace.core.body import JsonBodyParser
+from marketplace.core.errors import Conflict, ServiceUnavailable
+from marketplace.extensions import db
+
+log = structlog.get_logger("marketplace.http")
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_DOC = {"in": "header", "name": IDEMPOTENCY_HEADER, "required": False, "schema": {"type": "string"},
+                   "description": "Same key and same body replays the first response (status and body); "
+                                  "the same key with another body is 422."}
+_key_store = {"claim": None, "save": None}
+
+
+def set_idempotency_store(claim, save):
+    """``claim(scope=, key=, payload=)`` -> an object whose ``replay`` is ``(status, body)`` of the
+    first response, or None when this request owns the key; ``save(claim, status, body)``."""
+    _key_store["claim"], _key_store["save"] = claim, save
+
+
+def commit():
+    """Commit the request's transaction; a failure is rolled back and raised as 409 or 503."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        log.warning("commit_conflict")
+        raise Conflict("the change conflicts with existing data; nothing was saved") from None
+    except DBAPIError as exc:
+        db.session.rollback()
+        log.error("commit_failed", error_type=type(exc.orig).__name__)
+        raise ServiceUnavailable("the database could not save the change; retry") from None
+
+
+def commit_around(view):
+    """Run ``view``, then commit (or roll back an error), then hand its response to Flask.
+
+    A streamed body (reports) runs after the commit: it only reads, in a new transaction.
+    """
+
+    @wraps(view)
+    def transactional(*args, **kwargs):
+        try:
+            response = current_app.make_response(current_app.ensure_sync(view)(*args, **kwargs))
+        except BaseException:
+            db.session.rollback()
+            raise
+        if response.status_code >= 400:
+            db.session.rollback()
+        else:
+            commit()
+        return response
+
+    return transactional
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Every domain's ``bp``: strict JSON bodies, a commit around each view, Idempotency-Key replay."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
+        if view_func is not None and not isinstance(view_func, type):  # a MethodView class is not used here
+            view_func = commit_around(view_func)
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+
+    def idempotent(self, scope):
+        """Idempotency-Key replay; place it under ``@bp.arguments`` and above ``@bp.response``.
+
+        Without the header the view simply runs. With it, the key is claimed in
+        ``scope(current_user(), **path_args)`` (a string; keys of other scopes never meet) before
+        the view runs: a repeat with the same JSON body answers the first response's status and
+        body without running the view; the same key with another body is 422 naming the header.
+        The key and the response are stored in the view's transaction, so a failed request
+        stores nothing and its retry runs afresh.
+        """
+
+        def decorator(view):
+            @wraps(view)
+            def wrapper(*args, **kwargs):
+                key = request.headers.get(IDEMPOTENCY_HEADER)
+                if key is None:
+                    return view(*args, **kwargs)
+                claim = _key_store["claim"](scope=scope(current_user(), **kwargs), key=key,
+                                            payload=request.get_json(silent=True) or {})
+                if claim.replay:
+                    return jsonify(claim.replay[1]), claim.replay[0]
+                response = view(*args, **kwargs)
+                _key_store["save"](claim, response.status_code, response.get_json())
+                return response
+
+            return self.doc(parameters=[IDEMPOTENCY_DOC])(wrapper)
+
+        return decorator
