@@ -38,5 +38,6 @@ __all__ = [
     "expire_order", "expire_overdue_orders", "fulfilment_visible_clause", "get_changeable_order",
     "get_visible_fulfilment", "get_visible_order", "is_overdue", "list_fulfilments_query", "list_orders_query",
     "next_order_number", "order_changeable_clause", "order_scope", "order_visible_clause", "place_order",
-    "purge_idempotency_keys", "request_hash", "store_idempotent_response", "take_stock", "transition_fulfilment", "view_for",
+    "purge_idempotency_keys", "request_hash", "store_idempotent_response", "take_stock", "transition_fulfilment",
+    "view_for",
 ]
