@@ -19,7 +19,7 @@ MIN_MEMBERS, MAX_MEMBERS = 1, 30
 class Household(Base):
     __tablename__ = "households"
     id: Mapped[IntPK]
-    #: A village-level region code (12 digits); its county is ``village_code[:6]``.
+    #: A village-level region code (12 digits); its county is ``county_code`` (``geography.codes.county_of``).
     village_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     #: Fernet token of the head's name (never stored in clear).
     head_name_enc: Mapped[str] = mapped_column(Text)
