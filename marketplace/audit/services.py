@@ -2,9 +2,10 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from marketplace.audit.models import AuditEvent
+from marketplace.core.transitions import entity_name
 from marketplace.extensions import db
 
 
@@ -32,6 +33,20 @@ def record(actor, action, entity_type, entity_id, *, before=None, after=None, re
     )
     db.session.add(event)
     return event
+
+
+def record_change(actor, action, entity, change=None, *, before=None, after=None, region_code=""):
+    """"Change, then write an audit event": the event of one change to ``entity`` (a model instance).
+
+    ``entity_type`` is the model's snake-case name and ``entity_id`` its primary key. A state
+    ``change`` (what ``core.transitions.transition`` returns) puts ``{"status": before}`` and
+    ``{"status": after}`` first in ``before``/``after``; the other keys given are added after it.
+    """
+    if change is not None:
+        before = {"status": change.before, **(before or {})}
+        after = {"status": change.after, **(after or {})}
+    entity_id = getattr(entity, inspect(type(entity)).primary_key[0].key)
+    return record(actor, action, entity_name(entity), entity_id, before=before, after=after, region_code=region_code)
 
 
 def list_events_query(*, actor, filters):

@@ -8,8 +8,8 @@ Only the owning supplier_manager edits (the views restrict the role).
 """
 from sqlalchemy import select, update
 
-from marketplace.audit.services import record
-from marketplace.catalog.models import CATEGORIES, Product, Sku, StockAdjustment
+from marketplace.audit.services import record, record_change
+from marketplace.catalog.models import CATEGORIES, PRODUCT_TRANSITIONS, Product, Sku, StockAdjustment
 from marketplace.catalog.schemes import (  # noqa: F401 (re-exported for other domains)
     DEFAULT_SCHEME,
     current_scheme_for,
@@ -21,6 +21,7 @@ from marketplace.certification.models import Certification
 from marketplace.certification.services import is_orderable, today_local
 from marketplace.core.auth import STAFF_ROLES, in_region_scope
 from marketplace.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, field_error
+from marketplace.core.transitions import transition
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.geography.services import region_path
@@ -29,9 +30,6 @@ from marketplace.organizations.models import Organization
 from .schemas import MAX_STOCK
 
 PRODUCT_FIELDS = ("name", "category", "origin_region_code", "description", "images", "shelf_life_days", "storage")
-#: action → (states it may start from, resulting state)
-PRODUCT_TRANSITIONS = {"publish": (("draft",), "active"), "unpublish": (("active",), "draft"),
-                       "archive": (("draft", "active"), "archived")}
 
 
 def list_categories():
@@ -127,14 +125,8 @@ def change_product_status(*, actor, product_id, action):
     Archiving keeps every row (orders keep their snapshots). Wrong state: 409 with current_state.
     """
     product = get_own_product(actor, product_id)
-    sources, target = PRODUCT_TRANSITIONS[action]
-    if product.status not in sources:
-        raise InvalidTransition("product", product.status, action)
-    before = product.status
-    product.status = target
-    db.session.flush()
-    record(actor, f"product.{action}", "product", product.id, before={"status": before},
-           after={"status": target}, region_code=product.origin_region_code)
+    change = transition(product, PRODUCT_TRANSITIONS, action)
+    record_change(actor, f"product.{action}", product, change, region_code=product.origin_region_code)
     return product
 
 

@@ -1,9 +1,20 @@
-from sqlalchemy import Boolean, CheckConstraint, Integer, String
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core.db import Base
+from marketplace.core.db import Base, check_one_of, enum_values
 
-LEVELS = ("province", "city", "county", "township", "village")
+
+class RegionLevel(StrEnum):
+    PROVINCE = "province"
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+
+LEVELS = enum_values(RegionLevel)
 LEVEL_BY_LENGTH = {2: "province", 4: "city", 6: "county", 9: "township", 12: "village"}
 LENGTH_BY_LEVEL = {v: k for k, v in LEVEL_BY_LENGTH.items()}
 
@@ -21,6 +32,4 @@ class Region(Base):
     poverty_village: Mapped[bool] = mapped_column(Boolean, default=False)
     lifted_year: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (
-        CheckConstraint("level IN ('province','city','county','township','village')", name="level_known"),
-    )
+    __table_args__ = (check_one_of("level", RegionLevel),)

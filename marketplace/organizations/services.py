@@ -2,15 +2,14 @@
 from sqlalchemy import select
 
 from marketplace.accounts.services import new_user
-from marketplace.audit.services import record
+from marketplace.audit.services import record, record_change
 from marketplace.core.auth import STAFF_ROLES, in_region_scope
-from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
+from marketplace.core.errors import Conflict, NotFound, field_error
+from marketplace.core.transitions import transition
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.organizations.models import Organization, ProcurementTarget
-
-TRANSITIONS = {"verify": ("pending", "suspended"), "suspend": ("pending", "verified")}
-TARGET_STATUS = {"verify": "verified", "suspend": "suspended"}
+from marketplace.organizations.states import TRANSITIONS, OrganizationStatus
 
 
 def register(*, data):
@@ -24,7 +23,8 @@ def register(*, data):
         raise Conflict("an organization with this USCC is already registered", errors={"uscc": ["already registered"]})
     manager = data["manager"]
     org = Organization(kind=data["kind"], name=data["name"], uscc=data["uscc"], region_code=region.code,
-                       contact_name=data["contact_name"], contact_phone=data["contact_phone"], status="pending")
+                       contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                       status=OrganizationStatus.PENDING)
     db.session.add(org)
     db.session.flush()
     role = "supplier_manager" if org.is_supplier else "buyer_approver"
@@ -75,13 +75,8 @@ def update(*, actor, org_id, data):
 def change_status(*, actor, org_id, action):
     """verify: pending/suspended → verified; suspend: pending/verified → suspended."""
     org = get_visible(actor, org_id)
-    if org.status not in TRANSITIONS[action]:
-        raise InvalidTransition("organization", org.status, action)
-    before = org.status
-    org.status = TARGET_STATUS[action]
-    db.session.flush()
-    record(actor, f"organization.{action}", "organization", org.id, before={"status": before},
-           after={"status": org.status}, region_code=org.region_code)
+    change = transition(org, TRANSITIONS, action)
+    record_change(actor, f"organization.{action}", org, change, region_code=org.region_code)
     return org
 
 
