@@ -49,6 +49,21 @@ def record_change(actor, action, entity, change=None, *, before=None, after=None
     return record(actor, action, entity_name(entity), entity_id, before=before, after=after, region_code=region_code)
 
 
+def record_update(actor, action, entity, data, *, region_code=""):
+    """Edit fields, then write the audit event: set ``data`` on ``entity``, flush, and record
+    ``before`` = the old values of those fields and ``after`` = ``data``. Returns the old values.
+
+    ``region_code`` may be a callable(entity), evaluated after the edit (an edit may move the entity).
+    """
+    before = {key: getattr(entity, key) for key in data}
+    for key, value in data.items():
+        setattr(entity, key, value)
+    db.session.flush()
+    record_change(actor, action, entity, before=before, after=data,
+                  region_code=region_code(entity) if callable(region_code) else region_code)
+    return before
+
+
 def list_events_query(*, actor, filters):
     """Events inside the caller's region scope, newest first."""
     stmt = select(AuditEvent).where(AuditEvent.region_code.startswith(actor.region_scope or ""))

@@ -8,7 +8,7 @@ Only the owning supplier_manager edits (the views restrict the role).
 """
 from sqlalchemy import select, update
 
-from marketplace.audit.services import record, record_change
+from marketplace.audit.services import record, record_change, record_update
 from marketplace.catalog.models import CATEGORIES, PRODUCT_TRANSITIONS, Product, Sku, StockAdjustment
 from marketplace.catalog.schemes import (  # noqa: F401 (re-exported for other domains)
     DEFAULT_SCHEME,
@@ -110,12 +110,7 @@ def update_product(*, actor, product_id, data):
     _editable(product)
     if "origin_region_code" in data:
         _check_origin(data["origin_region_code"])
-    before = {k: getattr(product, k) for k in data}
-    for key, value in data.items():
-        setattr(product, key, value)
-    db.session.flush()
-    record(actor, "product.update", "product", product.id, before=before, after=data,
-           region_code=product.origin_region_code)
+    record_update(actor, "product.update", product, data, region_code=lambda p: p.origin_region_code)
     return product
 
 
@@ -167,12 +162,9 @@ def update_sku(*, actor, sku_id, data):
     """Edit name, unit, price, minimum quantity or is_active (audited; stock is not settable here)."""
     sku = get_own_sku(actor, sku_id)
     _editable(sku.product, "edit a sku of")
-    before = {k: getattr(sku, k) for k in data}
-    for key, value in data.items():
-        setattr(sku, key, value)
-    db.session.flush()
-    action = "sku.price_change" if "price_fen" in data and before["price_fen"] != data["price_fen"] else "sku.update"
-    record(actor, action, "sku", sku.id, before=before, after=data, region_code=sku.product.origin_region_code)
+    price_moved = "price_fen" in data and sku.price_fen != data["price_fen"]
+    record_update(actor, "sku.price_change" if price_moved else "sku.update", sku, data,
+                  region_code=sku.product.origin_region_code)
     return sku
 
 

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from marketplace.accounts.services import new_user
-from marketplace.audit.services import record, record_change
+from marketplace.audit.services import record, record_change, record_update
 from marketplace.core.auth import STAFF_ROLES, in_region_scope
 from marketplace.core.errors import Conflict, NotFound, field_error
 from marketplace.core.transitions import transition
@@ -63,12 +63,7 @@ def update(*, actor, org_id, data):
     org = get_visible(actor, org_id)
     if "approval_threshold_fen" in data and not org.is_buyer:
         raise field_error("approval_threshold_fen", "only buyers have an approval threshold")
-    before = {k: getattr(org, k) for k in data}
-    for key, value in data.items():
-        setattr(org, key, value)
-    db.session.flush()
-    record(actor, "organization.update", "organization", org.id, before=before, after=data,
-           region_code=org.region_code)
+    record_update(actor, "organization.update", org, data, region_code=org.region_code)
     return org
 
 
