@@ -102,9 +102,22 @@ def run_migrations_online():
             target_metadata=get_metadata(),
             **conf_args
         )
-
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite: batch mode rebuilds a table (copy, DROP, rename) to change a constraint; with
+        # foreign keys enforced, dropping a table other rows reference fails. Enforce them at the
+        # end instead (SQLite's own procedure): off for the run, PRAGMA foreign_key_check before commit.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # on the DBAPI connection: a PRAGMA inside a transaction would be ignored
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -1,11 +1,16 @@
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, IntPK, UtcDateTime, utcnow
+from marketplace.core.db import Base, IntPK, UtcDateTime, check_one_of, utcnow
+from marketplace.core.roles import Role
 
-ROLE_CHECK = "role IN ('admin','auditor','supplier_manager','buyer_purchaser','buyer_approver')"
+
+class TokenKind(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
 
 
 class User(Base):
@@ -23,7 +28,7 @@ class User(Base):
 
     organization = relationship("Organization", lazy="joined")
 
-    __table_args__ = (CheckConstraint(ROLE_CHECK, name="role_known"),)
+    __table_args__ = (check_one_of("role", Role),)
 
 
 class AuthToken(Base):
@@ -42,4 +47,4 @@ class AuthToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    __table_args__ = (CheckConstraint("kind IN ('access','refresh')", name="kind_known"),)
+    __table_args__ = (check_one_of("kind", TokenKind),)

@@ -2,11 +2,12 @@
 from datetime import date, datetime
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from marketplace.audit.models import AuditEvent
 from marketplace.core.clock import day_end_utc, day_start_utc
 from marketplace.core.scope import in_scope_clause
+from marketplace.core.transitions import entity_name
 from marketplace.extensions import db
 
 
@@ -34,6 +35,35 @@ def record(actor, action, entity_type, entity_id, *, before=None, after=None, re
     )
     db.session.add(event)
     return event
+
+
+def record_change(actor, action, entity, change=None, *, before=None, after=None, region_code=""):
+    """"Change, then write an audit event": the event of one change to ``entity`` (a model instance).
+
+    ``entity_type`` is the model's snake-case name and ``entity_id`` its primary key. A state
+    ``change`` (what ``core.transitions.transition`` returns) puts ``{"status": before}`` and
+    ``{"status": after}`` first in ``before``/``after``; the other keys given are added after it.
+    """
+    if change is not None:
+        before = {"status": change.before, **(before or {})}
+        after = {"status": change.after, **(after or {})}
+    entity_id = getattr(entity, inspect(type(entity)).primary_key[0].key)
+    return record(actor, action, entity_name(entity), entity_id, before=before, after=after, region_code=region_code)
+
+
+def record_update(actor, action, entity, data, *, region_code=""):
+    """Edit fields, then write the audit event: set ``data`` on ``entity``, flush, and record
+    ``before`` = the old values of those fields and ``after`` = ``data``. Returns the old values.
+
+    ``region_code`` may be a callable(entity), evaluated after the edit (an edit may move the entity).
+    """
+    before = {key: getattr(entity, key) for key in data}
+    for key, value in data.items():
+        setattr(entity, key, value)
+    db.session.flush()
+    record_change(actor, action, entity, before=before, after=data,
+                  region_code=region_code(entity) if callable(region_code) else region_code)
+    return before
 
 
 def list_events_query(*, actor, filters):

@@ -1,4 +1,5 @@
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -16,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, BasisPoints, Fen, IntPK, UtcDateTime, utcnow
+from marketplace.core.db import Base, BasisPoints, Fen, IntPK, UtcDateTime, check_one_of, enum_values, utcnow
 
 #: code → (Chinese, English)
 CATEGORIES = {
@@ -25,7 +26,21 @@ CATEGORIES = {
     "honey": ("蜂蜜", "Honey"), "fruit": ("水果", "Fruit"), "vegetables": ("蔬菜", "Vegetables"),
     "spice": ("调味品", "Spice"), "other": ("其他", "Other"),
 }
-PRODUCT_STATUSES = ("draft", "active", "archived")
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+PRODUCT_STATUSES = enum_values(ProductStatus)
+#: action → (states it may start from, state it leads to)
+PRODUCT_TRANSITIONS = {
+    "publish": ((ProductStatus.DRAFT,), ProductStatus.ACTIVE),
+    "unpublish": ((ProductStatus.ACTIVE,), ProductStatus.DRAFT),
+    "archive": ((ProductStatus.DRAFT, ProductStatus.ACTIVE), ProductStatus.ARCHIVED),
+}
 
 
 class Product(Base):
@@ -49,7 +64,7 @@ class Product(Base):
     supplier = relationship("Organization", lazy="joined")
 
     __table_args__ = (
-        CheckConstraint("status IN ('draft','active','archived')", name="status_known"),
+        check_one_of("status", ProductStatus),
         CheckConstraint("sales_count >= 0", name="sales_positive"),
         # PostgreSQL only: trigram GIN indexes serve `q` (ILIKE '%木耳%') without a scan.
         Index("ix_products_name_trgm", "name", postgresql_using="gin",

@@ -8,8 +8,8 @@ Only the owning supplier_manager edits (the views restrict the role).
 """
 from sqlalchemy import select, update
 
-from marketplace.audit.services import record
-from marketplace.catalog.models import CATEGORIES, Product, Sku, StockAdjustment
+from marketplace.audit.services import record, record_change, record_update
+from marketplace.catalog.models import CATEGORIES, PRODUCT_TRANSITIONS, Product, Sku, StockAdjustment
 from marketplace.catalog.schemes import (  # noqa: F401 (re-exported for other domains)
     DEFAULT_SCHEME,
     current_scheme_for,
@@ -23,6 +23,7 @@ from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.clock import today_local
 from marketplace.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, field_error
 from marketplace.core.scope import may_see
+from marketplace.core.transitions import transition
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.geography.services import region_path
@@ -31,9 +32,6 @@ from marketplace.organizations.models import Organization
 from .schemas import MAX_STOCK
 
 PRODUCT_FIELDS = ("name", "category", "origin_region_code", "description", "images", "shelf_life_days", "storage")
-#: action → (states it may start from, resulting state)
-PRODUCT_TRANSITIONS = {"publish": (("draft",), "active"), "unpublish": (("active",), "draft"),
-                       "archive": (("draft", "active"), "archived")}
 
 
 def list_categories():
@@ -113,12 +111,7 @@ def update_product(*, actor, product_id, data):
     _editable(product)
     if "origin_region_code" in data:
         _check_origin(data["origin_region_code"])
-    before = {k: getattr(product, k) for k in data}
-    for key, value in data.items():
-        setattr(product, key, value)
-    db.session.flush()
-    record(actor, "product.update", "product", product.id, before=before, after=data,
-           region_code=product.origin_region_code)
+    record_update(actor, "product.update", product, data, region_code=lambda p: p.origin_region_code)
     return product
 
 
@@ -128,14 +121,8 @@ def change_product_status(*, actor, product_id, action):
     Archiving keeps every row (orders keep their snapshots). Wrong state: 409 with current_state.
     """
     product = get_own_product(actor, product_id)
-    sources, target = PRODUCT_TRANSITIONS[action]
-    if product.status not in sources:
-        raise InvalidTransition("product", product.status, action)
-    before = product.status
-    product.status = target
-    db.session.flush()
-    record(actor, f"product.{action}", "product", product.id, before={"status": before},
-           after={"status": target}, region_code=product.origin_region_code)
+    change = transition(product, PRODUCT_TRANSITIONS, action)
+    record_change(actor, f"product.{action}", product, change, region_code=product.origin_region_code)
     return product
 
 
@@ -174,12 +161,9 @@ def update_sku(*, actor, sku_id, data):
     """Edit name, unit, price, minimum quantity or is_active (audited; stock is not settable here)."""
     sku = get_own_sku(actor, sku_id)
     _editable(sku.product, "edit a sku of")
-    before = {k: getattr(sku, k) for k in data}
-    for key, value in data.items():
-        setattr(sku, key, value)
-    db.session.flush()
-    action = "sku.price_change" if "price_fen" in data and before["price_fen"] != data["price_fen"] else "sku.update"
-    record(actor, action, "sku", sku.id, before=before, after=data, region_code=sku.product.origin_region_code)
+    price_moved = "price_fen" in data and sku.price_fen != data["price_fen"]
+    record_update(actor, "sku.price_change" if price_moved else "sku.update", sku, data,
+                  region_code=sku.product.origin_region_code)
     return sku
 
 

@@ -4,9 +4,10 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, IntPK, UtcDateTime, utcnow
+from marketplace.certification.states import CertificationStatus
+from marketplace.core.db import Base, IntPK, UtcDateTime, check_one_of, enum_values, utcnow
 
-STATUSES = ("submitted", "approved", "rejected", "revoked")
+STATUSES = enum_values(CertificationStatus)
 
 
 class Certification(Base):
@@ -30,7 +31,7 @@ class Certification(Base):
     product = relationship("Product", lazy="joined")
 
     __table_args__ = (
-        CheckConstraint("status IN ('submitted','approved','rejected','revoked')", name="status_known"),
+        check_one_of("status", CertificationStatus),
         CheckConstraint("valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from", name="window"),
         Index("ix_certifications_orderable", "product_id", "status", "valid_from", "valid_until"),
     )

@@ -13,14 +13,16 @@ expiry keeps the product orderable without a gap (any one valid approval is enou
 """
 from sqlalchemy import and_, exists, select
 
-from marketplace.audit.services import record
+from marketplace.audit.services import record, record_change
 from marketplace.catalog.models import Product
 from marketplace.certification.models import Certification
+from marketplace.certification.states import TRANSITIONS
 from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.core.scope import in_scope_clause, may_see
+from marketplace.core.transitions import transition
 from marketplace.extensions import db
 from marketplace.geography.codes import county_of
 from marketplace.organizations.models import Organization
@@ -66,9 +68,6 @@ def is_orderable(product, today=None):
 
 # --- the workflow: submit → approve | reject; approved → revoke --------------------------
 
-#: action → (the state it starts from, the resulting state)
-TRANSITIONS = {"approve": ("submitted", "approved"), "reject": ("submitted", "rejected"),
-               "revoke": ("approved", "revoked")}
 MAX_VALIDITY_YEARS = 3
 
 
@@ -149,18 +148,13 @@ def next_certificate_no(county_code, year):
     return f"{prefix}{max(numbers, default=0) + 1:05d}"
 
 
-def _decide(actor, cert_id, action):
+def _decide(actor, cert_id, action, **values):
+    """The admin's decision: the state change (409 with current_state) and who decided when."""
     cert = get_visible(actor, cert_id)
     if actor.role != "admin":
         raise NotFound("certification not found")
-    source, target = TRANSITIONS[action]
-    if cert.status != source:
-        raise InvalidTransition("certification", cert.status, action)
-    before = {"status": cert.status}
-    cert.status = target
-    cert.decided_by_id = actor.id
-    cert.decided_at = utcnow()
-    return cert, before
+    change = transition(cert, TRANSITIONS, action, values={"decided_by_id": actor.id, "decided_at": utcnow(), **values})
+    return cert, change
 
 
 def approve(*, actor, cert_id, data):
@@ -170,7 +164,7 @@ def approve(*, actor, cert_id, data):
     """
     if data["valid_until"] > _years_later(data["valid_from"], MAX_VALIDITY_YEARS):
         raise field_error("valid_until", f"a certificate is valid for at most {MAX_VALIDITY_YEARS} years")
-    cert, before = _decide(actor, cert_id, "approve")
+    cert, change = _decide(actor, cert_id, "approve")
     number = data.get("certificate_no")
     if number and db.session.scalar(select(Certification.id).where(Certification.certificate_no == number)):
         raise Conflict("certificate number already issued", errors={"certificate_no": ["already issued"]})
@@ -178,9 +172,9 @@ def approve(*, actor, cert_id, data):
                                                         data["valid_from"].year)
     cert.valid_from, cert.valid_until = data["valid_from"], data["valid_until"]
     db.session.flush()
-    record(actor, "certification.approve", "certification", cert.id, before=before,
-           after={"status": cert.status, "certificate_no": cert.certificate_no, "valid_from": cert.valid_from,
-                  "valid_until": cert.valid_until}, region_code=cert.product.origin_region_code)
+    record_change(actor, "certification.approve", cert, change,
+                  after={"certificate_no": cert.certificate_no, "valid_from": cert.valid_from,
+                         "valid_until": cert.valid_until}, region_code=cert.product.origin_region_code)
     return cert
 
 
@@ -195,9 +189,7 @@ def revoke(*, actor, cert_id, reason):
 
 
 def _decide_with_reason(actor, cert_id, action, reason):
-    cert, before = _decide(actor, cert_id, action)
-    cert.reason = reason
-    db.session.flush()
-    record(actor, f"certification.{action}", "certification", cert.id, before=before,
-           after={"status": cert.status, "reason": reason}, region_code=cert.product.origin_region_code)
+    cert, change = _decide(actor, cert_id, action, reason=reason)
+    record_change(actor, f"certification.{action}", cert, change, after={"reason": reason},
+                  region_code=cert.product.origin_region_code)
     return cert

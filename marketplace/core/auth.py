@@ -9,11 +9,7 @@ from flask import request
 from flask_smorest import Blueprint
 
 from marketplace.core.errors import Forbidden, Unauthorized
-
-ROLES = ("admin", "auditor", "supplier_manager", "buyer_purchaser", "buyer_approver")
-STAFF_ROLES = ("admin", "auditor")
-SUPPLIER_ROLES = ("supplier_manager",)
-BUYER_ROLES = ("buyer_purchaser", "buyer_approver")
+from marketplace.core.roles import BUYER_ROLES, ROLES, STAFF_ROLES, SUPPLIER_ROLES, Role  # noqa: F401 (re-exported)
 
 _loader = {"fn": None}
 BEARER_SECURITY = [{"bearerAuth": []}]

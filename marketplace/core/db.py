@@ -1,8 +1,9 @@
 """Declarative base, column aliases and engine set-up shared by every domain."""
 from datetime import UTC
+from enum import Enum
 from typing import Annotated
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -48,6 +49,26 @@ IntPK = Annotated[int, mapped_column(Integer, primary_key=True)]
 Fen = Annotated[int, mapped_column(BigInteger)]
 #: Shares: integer basis points (10000 = 100%).
 BasisPoints = Annotated[int, mapped_column(Integer)]
+
+
+def enum_values(enum_or_values) -> tuple[str, ...]:
+    """The plain string values of a ``StrEnum`` (in definition order) or of an iterable of strings."""
+    return tuple(v.value if isinstance(v, Enum) else str(v) for v in enum_or_values)
+
+
+def check_one_of(column_name, enum_or_values, *, name=None, nullable=False) -> CheckConstraint:
+    """The one way to write "``column_name`` must be one of these values" as a CHECK constraint.
+
+    Renders ``col IN ('a','b')`` (``col IS NULL OR col IN (...)`` when ``nullable``). ``name``
+    defaults to ``<column>_known``; the naming convention makes it ``ck_<table>_<name>``.
+    """
+    values = enum_values(enum_or_values)
+    if not values or any("'" in v for v in values):
+        raise ValueError(f"check_one_of({column_name!r}) needs quote-free values, got {values!r}")
+    sql = f"{column_name} IN ('" + "','".join(values) + "')"
+    if nullable:
+        sql = f"{column_name} IS NULL OR {sql}"
+    return CheckConstraint(sql, name=name or f"{column_name}_known")
 
 
 #: The current UTC time (the clock module's ``now_utc``; kept under this name for the models).

@@ -1,7 +1,8 @@
-from sqlalchemy import Boolean, CheckConstraint, Integer, String
+
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core.db import Base
+from marketplace.core.db import Base, check_one_of
 from marketplace.geography.codes import LENGTH_BY_LEVEL, LEVEL_BY_LENGTH, LEVELS  # noqa: F401 (re-exported)
 
 
@@ -18,6 +19,4 @@ class Region(Base):
     poverty_village: Mapped[bool] = mapped_column(Boolean, default=False)
     lifted_year: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (
-        CheckConstraint("level IN ('province','city','county','township','village')", name="level_known"),
-    )
+    __table_args__ = (check_one_of("level", LEVELS),)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from marketplace.audit.services import record
+from marketplace.audit.services import record, record_update
 from marketplace.core.errors import Conflict, NotFound, field_error
 from marketplace.core.scope import may_change
 from marketplace.extensions import db
@@ -96,9 +96,5 @@ def update_flags(*, actor, code, data):
     region = get_region(code)
     if not may_change(actor, code):
         raise NotFound(f"region {code} not found")
-    before = {k: getattr(region, k) for k in data}
-    for key, value in data.items():
-        setattr(region, key, value)
-    db.session.flush()
-    record(actor, "region.update", "region", code, before=before, after=data, region_code=code)
+    record_update(actor, "region.update", region, data, region_code=code)
     return region

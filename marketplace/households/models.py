@@ -5,14 +5,24 @@ The head's name and ID number are stored only encrypted (Fernet, key from
 also has a keyed HMAC for look-up and uniqueness. See ``households/protection.py``.
 """
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, utcnow
+from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, check_one_of, enum_values, utcnow
 from marketplace.geography.codes import county_of
 
-STATUSES = ("registered_poor", "lifted", "monitored", "edge", "ordinary")
+
+class HouseholdStatus(StrEnum):
+    REGISTERED_POOR = "registered_poor"
+    LIFTED = "lifted"
+    MONITORED = "monitored"
+    EDGE = "edge"
+    ORDINARY = "ordinary"
+
+
+STATUSES = enum_values(HouseholdStatus)
 MIN_MEMBERS, MAX_MEMBERS = 1, 30
 
 
@@ -45,7 +55,7 @@ class Household(Base):
 
     __table_args__ = (
         CheckConstraint(f"members BETWEEN {MIN_MEMBERS} AND {MAX_MEMBERS}", name="members_range"),
-        CheckConstraint("status IN ('" + "','".join(STATUSES) + "')", name="status_known"),
+        check_one_of("status", HouseholdStatus),
         CheckConstraint("baseline_income_per_capita_fen IS NULL OR baseline_income_per_capita_fen >= 0",
                         name="baseline_non_negative"),
         CheckConstraint("lifted_year IS NULL OR lifted_year BETWEEN 1978 AND 2100", name="lifted_year_range"),

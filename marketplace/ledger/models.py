@@ -24,23 +24,44 @@ DELETE refused on both engines). On PostgreSQL a deferred constraint trigger
 also refuses a commit that leaves any new entry unbalanced or with < 2 postings.
 """
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import DDL, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.append_only import make_append_only
-from marketplace.core.db import Base, Fen, UtcDateTime, bigint_pk, utcnow
+from marketplace.core.db import Base, Fen, UtcDateTime, bigint_pk, check_one_of, enum_values, utcnow
 
-ACCOUNT_KINDS = ("platform_cash", "order_clearing", "supplier", "household_income", "collective_income",
-                 "refunds_payable")
+
+class AccountKind(StrEnum):
+    PLATFORM_CASH = "platform_cash"
+    ORDER_CLEARING = "order_clearing"
+    SUPPLIER = "supplier"
+    HOUSEHOLD_INCOME = "household_income"
+    COLLECTIVE_INCOME = "collective_income"
+    REFUNDS_PAYABLE = "refunds_payable"
+
+
+class EntryKind(StrEnum):
+    PAYMENT = "payment"
+    ATTRIBUTION = "attribution"
+    REFUND_ATTRIBUTION = "refund_attribution"
+    REFUND = "refund"
+    REFUND_PAID = "refund_paid"
+
+
+class BenefitMode(StrEnum):
+    OPERATING = "operating"
+    ASSET = "asset"
+    COLLECTIVE = "collective"
+    SUPPLIER = "supplier"
+
+
+ACCOUNT_KINDS = enum_values(AccountKind)
 #: Accounts whose credit balance is somebody's attributed income.
-INCOME_KINDS = ("supplier", "household_income", "collective_income")
-ENTRY_KINDS = ("payment", "attribution", "refund_attribution", "refund", "refund_paid")
-BENEFIT_MODES = ("operating", "asset", "collective", "supplier")
-
-
-def _in(values):
-    return "('" + "','".join(values) + "')"
+INCOME_KINDS = enum_values((AccountKind.SUPPLIER, AccountKind.HOUSEHOLD_INCOME, AccountKind.COLLECTIVE_INCOME))
+ENTRY_KINDS = enum_values(EntryKind)
+BENEFIT_MODES = enum_values(BenefitMode)
 
 
 class LedgerAccount(Base):
@@ -60,7 +81,7 @@ class LedgerAccount(Base):
 
     __table_args__ = (
         UniqueConstraint("kind", "owner_key", name="uq_ledger_accounts_kind_owner"),
-        CheckConstraint(f"kind IN {_in(ACCOUNT_KINDS)}", name="kind_known"),
+        check_one_of("kind", AccountKind),
     )
 
 
@@ -86,7 +107,7 @@ class JournalEntry(Base):
 
     postings = relationship("Posting", order_by="Posting.id", lazy="selectin", viewonly=True)
 
-    __table_args__ = (CheckConstraint(f"kind IN {_in(ENTRY_KINDS)}", name="kind_known"),)
+    __table_args__ = (check_one_of("kind", EntryKind),)
 
 
 class Posting(Base):
@@ -106,7 +127,7 @@ class Posting(Base):
 
     __table_args__ = (
         CheckConstraint("amount_fen <> 0", name="amount_non_zero"),
-        CheckConstraint(f"benefit_mode IS NULL OR benefit_mode IN {_in(BENEFIT_MODES)}", name="mode_known"),
+        check_one_of("benefit_mode", BenefitMode, name="mode_known", nullable=True),
     )
 
 

@@ -1,14 +1,23 @@
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, utcnow
+from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, check_one_of, enum_values, utcnow
+from marketplace.orders.states import FulfilmentStatus, OrderPaymentStatus, OrderStatus
+from marketplace.organizations.models import BUYER_KINDS
 
-ORDER_STATUSES = ("pending_approval", "placed", "completed", "cancelled")
-FULFILMENT_STATUSES = ("pending", "confirmed", "shipped", "delivered", "accepted", "cancelled")
-PAYMENT_METHODS = ("stripe", "bank_transfer")
+
+class PaymentMethod(StrEnum):
+    STRIPE = "stripe"
+    BANK_TRANSFER = "bank_transfer"
+
+
+ORDER_STATUSES = enum_values(OrderStatus)
+FULFILMENT_STATUSES = enum_values(FulfilmentStatus)
+PAYMENT_METHODS = enum_values(PaymentMethod)
 
 
 class Order(Base):
@@ -41,8 +50,10 @@ class Order(Base):
     fulfilments = relationship("Fulfilment", back_populates="order", order_by="Fulfilment.id", lazy="selectin")
 
     __table_args__ = (
-        CheckConstraint("status IN ('pending_approval','placed','completed','cancelled')", name="status_known"),
-        CheckConstraint("payment_method IN ('stripe','bank_transfer')", name="method_known"),
+        check_one_of("status", OrderStatus),
+        check_one_of("payment_method", PaymentMethod, name="method_known"),
+        check_one_of("payment_status", OrderPaymentStatus),
+        check_one_of("buyer_kind", BUYER_KINDS),
         CheckConstraint("total_fen > 0", name="total_positive"),
     )
 
@@ -67,8 +78,7 @@ class Fulfilment(Base):
 
     __table_args__ = (
         UniqueConstraint("order_id", "supplier_id", name="uq_fulfilments_order_supplier"),
-        CheckConstraint("status IN ('pending','confirmed','shipped','delivered','accepted','cancelled')",
-                        name="status_known"),
+        check_one_of("status", FulfilmentStatus),
     )
 
 

@@ -1,14 +1,29 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, utcnow
+from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, check_one_of, enum_values, utcnow
+from marketplace.organizations.states import OrganizationStatus
 
-SUPPLIER_KINDS = ("cooperative", "collective", "enterprise")
-BUYER_KINDS = ("canteen", "school", "hospital", "agency", "state_enterprise", "union")
-KINDS = SUPPLIER_KINDS + BUYER_KINDS
-STATUSES = ("pending", "verified", "suspended")
+
+class OrganizationKind(StrEnum):
+    COOPERATIVE = "cooperative"
+    COLLECTIVE = "collective"
+    ENTERPRISE = "enterprise"
+    CANTEEN = "canteen"
+    SCHOOL = "school"
+    HOSPITAL = "hospital"
+    AGENCY = "agency"
+    STATE_ENTERPRISE = "state_enterprise"
+    UNION = "union"
+
+
+KINDS = enum_values(OrganizationKind)
+SUPPLIER_KINDS = KINDS[:3]
+BUYER_KINDS = KINDS[3:]
+STATUSES = enum_values(OrganizationStatus)
 
 
 class Organization(Base):
@@ -27,8 +42,8 @@ class Organization(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __table_args__ = (
-        CheckConstraint("kind IN ('" + "','".join(KINDS) + "')", name="kind_known"),
-        CheckConstraint("status IN ('pending','verified','suspended')", name="status_known"),
+        check_one_of("kind", OrganizationKind),
+        check_one_of("status", OrganizationStatus),
         CheckConstraint("approval_threshold_fen IS NULL OR approval_threshold_fen >= 0", name="threshold_positive"),
     )
 

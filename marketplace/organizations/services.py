@@ -2,16 +2,15 @@
 from sqlalchemy import select
 
 from marketplace.accounts.services import new_user
-from marketplace.audit.services import record
+from marketplace.audit.services import record, record_change, record_update
 from marketplace.core.auth import STAFF_ROLES
-from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
+from marketplace.core.errors import Conflict, NotFound, field_error
 from marketplace.core.scope import in_scope_clause, may_see
+from marketplace.core.transitions import transition
 from marketplace.extensions import db
 from marketplace.geography.models import Region
 from marketplace.organizations.models import Organization, ProcurementTarget
-
-TRANSITIONS = {"verify": ("pending", "suspended"), "suspend": ("pending", "verified")}
-TARGET_STATUS = {"verify": "verified", "suspend": "suspended"}
+from marketplace.organizations.states import TRANSITIONS, OrganizationStatus
 
 
 def register(*, data):
@@ -25,7 +24,8 @@ def register(*, data):
         raise Conflict("an organization with this USCC is already registered", errors={"uscc": ["already registered"]})
     manager = data["manager"]
     org = Organization(kind=data["kind"], name=data["name"], uscc=data["uscc"], region_code=region.code,
-                       contact_name=data["contact_name"], contact_phone=data["contact_phone"], status="pending")
+                       contact_name=data["contact_name"], contact_phone=data["contact_phone"],
+                       status=OrganizationStatus.PENDING)
     db.session.add(org)
     db.session.flush()
     role = "supplier_manager" if org.is_supplier else "buyer_approver"
@@ -64,25 +64,15 @@ def update(*, actor, org_id, data):
     org = get_visible(actor, org_id)
     if "approval_threshold_fen" in data and not org.is_buyer:
         raise field_error("approval_threshold_fen", "only buyers have an approval threshold")
-    before = {k: getattr(org, k) for k in data}
-    for key, value in data.items():
-        setattr(org, key, value)
-    db.session.flush()
-    record(actor, "organization.update", "organization", org.id, before=before, after=data,
-           region_code=org.region_code)
+    record_update(actor, "organization.update", org, data, region_code=org.region_code)
     return org
 
 
 def change_status(*, actor, org_id, action):
     """verify: pending/suspended → verified; suspend: pending/verified → suspended."""
     org = get_visible(actor, org_id)
-    if org.status not in TRANSITIONS[action]:
-        raise InvalidTransition("organization", org.status, action)
-    before = org.status
-    org.status = TARGET_STATUS[action]
-    db.session.flush()
-    record(actor, f"organization.{action}", "organization", org.id, before={"status": before},
-           after={"status": org.status}, region_code=org.region_code)
+    change = transition(org, TRANSITIONS, action)
+    record_change(actor, f"organization.{action}", org, change, region_code=org.region_code)
     return org
 
 

@@ -4,9 +4,9 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, utcnow
-
-PAYMENT_STATUSES = ("requires_payment", "processing", "succeeded", "failed", "partially_refunded", "refunded")
+from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, check_one_of, utcnow
+from marketplace.orders.models import PaymentMethod
+from marketplace.payments.states import PaymentStatus, RefundStatus
 
 
 class Payment(Base):
@@ -30,7 +30,8 @@ class Payment(Base):
     __table_args__ = (
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         CheckConstraint("refunded_fen >= 0 AND refunded_fen <= amount_fen", name="refund_range"),
-        CheckConstraint("method IN ('stripe','bank_transfer')", name="method_known"),
+        check_one_of("method", PaymentMethod),
+        check_one_of("status", PaymentStatus),
     )
 
 
@@ -50,7 +51,10 @@ class Refund(Base):
     payment = relationship("Payment", back_populates="refunds")
     lines = relationship("RefundLine", back_populates="refund", order_by="RefundLine.id", lazy="selectin")
 
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        check_one_of("status", RefundStatus),
+    )
 
 
 class RefundLine(Base):

@@ -9,13 +9,16 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.audit.services import record
+from marketplace.audit.services import record, record_change
+from marketplace.core.locks import lock
+from marketplace.core.transitions import target_state, transition
 from marketplace.extensions import db
 from marketplace.orders.models import Order
 from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment, Refund, StripeEvent
 from marketplace.payments.services import mark_succeeded, refund_cancelled_order, settle_refund
-from marketplace.payments.services.paying import OPEN_STATUSES, PAID_STATUSES
+from marketplace.payments.services.refunding import SETTLE_ACTIONS
+from marketplace.payments.states import PAID_STATUSES, PAYMENT_TRANSITIONS, REFUND_TRANSITIONS
 
 log = structlog.get_logger("marketplace.webhooks")
 
@@ -23,16 +26,11 @@ log = structlog.get_logger("marketplace.webhooks")
 def _payment_for_intent(intent_id):
     if not intent_id:
         return None
-    payment = db.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent_id))
-    if payment is not None:
-        db.session.refresh(payment, with_for_update=True)
-    return payment
+    return lock(db.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == intent_id)))
 
 
 def _locked_order(payment):
-    order = db.session.get(Order, payment.order_id)
-    db.session.refresh(order, with_for_update=True)
-    return order
+    return lock(db.session.get(Order, payment.order_id))
 
 
 def _on_intent_succeeded(intent):
@@ -64,14 +62,13 @@ def _on_intent_failed(intent):
     payment = _payment_for_intent(intent.get("id"))
     if payment is None:
         return "unknown_payment"
-    if payment.status not in OPEN_STATUSES:
+    if target_state(PAYMENT_TRANSITIONS, "fail", payment.status) is None:
         return "ignored_late_failure"
     order = db.session.get(Order, payment.order_id)
-    before = payment.status
-    payment.status = "failed"
+    change = transition(payment, PAYMENT_TRANSITIONS, "fail")
     error = intent.get("last_payment_error") or {}
-    record(None, "payment.failed", "payment", payment.id, region_code=order.buyer_region_code,
-           before={"status": before}, after={"status": "failed", "code": error.get("code")})
+    record_change(None, "payment.failed", payment, change, after={"code": error.get("code")},
+                  region_code=order.buyer_region_code)
     return "failed"
 
 
@@ -79,9 +76,9 @@ def _on_intent_processing(intent):
     payment = _payment_for_intent(intent.get("id"))
     if payment is None:
         return "unknown_payment"
-    if payment.status != "requires_payment":
+    if target_state(PAYMENT_TRANSITIONS, "process", payment.status) is None:
         return "ignored"
-    payment.status = "processing"
+    transition(payment, PAYMENT_TRANSITIONS, "process")
     return "processing"
 
 
@@ -96,7 +93,7 @@ def _on_charge_refunded(charge):
         refund = db.session.scalar(select(Refund).where(Refund.stripe_refund_id == item.get("id")))
         if refund is None:
             unknown.append({"id": item.get("id"), "amount": item.get("amount")})
-        elif refund.status == "pending" and item.get("status") in ("succeeded", "failed"):
+        elif item.get("status") in SETTLE_ACTIONS and refund.status in REFUND_TRANSITIONS["succeed"][0]:
             settle_refund(refund, actor=None, outcome=item["status"], source="stripe_webhook",
                           region_code=order.buyer_region_code)
     outside = (charge.get("amount_refunded") or 0) - payment.refunded_fen

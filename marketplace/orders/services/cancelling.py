@@ -1,13 +1,21 @@
 """Cancelling orders (by a user, or by expiry past pay_by) and giving the stock back."""
 from sqlalchemy import case, exists, select, update
 
-from marketplace.audit.services import record
+from marketplace.audit.services import record_change
 from marketplace.catalog.models import Product, Sku
 from marketplace.core.db import utcnow
-from marketplace.core.errors import Conflict, InvalidTransition
+from marketplace.core.errors import Conflict
+from marketplace.core.transitions import Change, transition
 from marketplace.extensions import db
 from marketplace.orders.models import Fulfilment, Order
-from marketplace.orders.states import CANCELLABLE_ORDER_STATES, SHIPPED_STATES
+from marketplace.orders.states import (
+    CANCELLABLE_ORDER_STATES,
+    ORDER_TRANSITIONS,
+    SHIPPED_STATES,
+    FulfilmentStatus,
+    OrderPaymentStatus,
+    OrderStatus,
+)
 
 EXPIRY_REASON = "not paid by the pay_by deadline"
 
@@ -42,15 +50,9 @@ def _claim(order, *, reason, action, extra_where, now):
     order row first, so after it the shipped check sees any shipment committed before us,
     and a shipment after us sees the cancelled order.
     """
-    before = order.status
     with db.session.begin_nested():
-        claimed = db.session.execute(
-            update(Order).where(Order.id == order.id, Order.status.in_(CANCELLABLE_ORDER_STATES), *extra_where)
-            .values(status="cancelled", cancel_reason=reason, cancelled_at=now)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
-            current = db.session.scalar(select(Order.status).where(Order.id == order.id))
-            raise InvalidTransition("order", current, action)
+        before = transition(order, ORDER_TRANSITIONS, action, values={"cancel_reason": reason, "cancelled_at": now},
+                            where=extra_where).before
         shipped = db.session.execute(select(Fulfilment.id, Fulfilment.status).where(
             Fulfilment.order_id == order.id, Fulfilment.status.in_(SHIPPED_STATES)).order_by(Fulfilment.id)).all()
         if shipped:
@@ -67,16 +69,15 @@ def _finish(claimed, *, actor, reason, action):
         return
     per_sku, per_product = _restore_stock(orders)
     db.session.execute(update(Fulfilment).where(Fulfilment.order_id.in_([o.id for o in orders]),
-                                                Fulfilment.status != "cancelled")
-                       .values(status="cancelled").execution_options(synchronize_session=False))
+                                                Fulfilment.status != FulfilmentStatus.CANCELLED)
+                       .values(status=FulfilmentStatus.CANCELLED).execution_options(synchronize_session=False))
     for order, before in claimed:
         restored = [{"sku_id": line.sku_id, "quantity": line.quantity} for line in order.lines]
         db.session.expire(order)
         for fulfilment in order.fulfilments:
             db.session.expire(fulfilment)
-        record(actor, f"order.{action}", "order", order.id, before={"status": before},
-               after={"status": "cancelled", "reason": reason, "restored": restored},
-               region_code=order.buyer_region_code)
+        record_change(actor, f"order.{action}", order, Change(before, OrderStatus.CANCELLED),
+                      after={"reason": reason, "restored": restored}, region_code=order.buyer_region_code)
     for model, ids in ((Sku, per_sku), (Product, per_product)):
         for obj_id in ids:
             obj = db.session.identity_map.get(db.session.identity_key(model, obj_id))
@@ -94,7 +95,8 @@ def cancel_locked(order, *, actor, reason, action="cancel", extra_where=()):
 
 def overdue_clause(now):
     """Unpaid, still cancellable, past pay_by, and nothing shipped: the expiry rule."""
-    return (Order.status.in_(CANCELLABLE_ORDER_STATES), Order.payment_status == "unpaid", Order.pay_by < now,
+    return (Order.status.in_(CANCELLABLE_ORDER_STATES), Order.payment_status == OrderPaymentStatus.UNPAID,
+            Order.pay_by < now,
             ~exists().where(Fulfilment.order_id == Order.id, Fulfilment.status.in_(SHIPPED_STATES)))
 
 

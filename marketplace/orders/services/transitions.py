@@ -1,18 +1,19 @@
 """Order approval and cancellation; fulfilment transitions and acceptance (验收).
 
-Every transition is a conditional UPDATE ``... WHERE status = :from`` (checked by
-rowcount), so of two racing requests exactly one wins and the other gets 409 with the
-current state. Fulfilment transitions first lock their order row (SELECT ... FOR UPDATE
-on PostgreSQL; SQLite holds the database write lock from BEGIN IMMEDIATE), the same row
+Every transition is a conditional UPDATE ``... WHERE status IN (:from)`` (checked by
+rowcount, ``core.transitions``), so of two racing requests exactly one wins and the other gets 409 with the
+current state. Fulfilment transitions first lock their order row (``core.locks``: SELECT ... FOR
+UPDATE on PostgreSQL; SQLite holds the database write lock from BEGIN IMMEDIATE), the same row
 a cancellation updates first: a ship and a cancel of one order are serialized, and the
 loser sees the winner's committed state.
 """
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists
 
-from marketplace.audit.services import record
+from marketplace.audit.services import record_change
 from marketplace.core.db import utcnow
 from marketplace.core.errors import InvalidTransition
-from marketplace.extensions import db
+from marketplace.core.locks import lock_rows
+from marketplace.core.transitions import transition
 from marketplace.orders.models import Fulfilment, Order
 from marketplace.orders.services.cancelling import cancel_locked
 from marketplace.orders.services.visibility import get_changeable_order, get_visible_fulfilment
@@ -21,6 +22,8 @@ from marketplace.orders.states import (
     FULFILMENT_TIMESTAMPS,
     FULFILMENT_TRANSITIONS,
     ORDER_TRANSITIONS,
+    FulfilmentStatus,
+    OrderStatus,
 )
 
 
@@ -31,15 +34,8 @@ def approve_order(*, actor, order_id):
     order that expired unpaid before approval.
     """
     order = get_changeable_order(actor, order_id)
-    sources, target = ORDER_TRANSITIONS["approve"]
-    result = db.session.execute(update(Order).where(Order.id == order.id, Order.status.in_(sources))
-                                .values(status=target, approved_by_id=actor.id)
-                                .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise InvalidTransition("order", _order_status(order.id), "approve")
-    db.session.expire(order)
-    record(actor, "order.approve", "order", order.id, before={"status": sources[0]}, after={"status": target},
-           region_code=order.buyer_region_code)
+    change = transition(order, ORDER_TRANSITIONS, "approve", values={"approved_by_id": actor.id})
+    record_change(actor, "order.approve", order, change, region_code=order.buyer_region_code)
     return order
 
 
@@ -55,22 +51,12 @@ def cancel_order(*, actor, order_id, reason):
     return cancel_locked(order, actor=actor, reason=reason, action="cancel")
 
 
-def _order_status(order_id, lock=False):
-    stmt = select(Order.status).where(Order.id == order_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return db.session.scalar(stmt)
-
-
-def _complete_if_finished(order_id, now):
+def _complete_if_finished(order, now):
     """placed → completed once every fulfilment is accepted or cancelled (not all cancelled)."""
-    unfinished = exists().where(Fulfilment.order_id == order_id, Fulfilment.status.not_in(FINISHED_FULFILMENT_STATES))
-    accepted = exists().where(Fulfilment.order_id == order_id, Fulfilment.status == "accepted")
-    sources, target = ORDER_TRANSITIONS["complete"]
-    result = db.session.execute(update(Order).where(Order.id == order_id, Order.status.in_(sources), ~unfinished,
-                                                    accepted)
-                                .values(status=target, completed_at=now).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    unfinished = exists().where(Fulfilment.order_id == order.id, Fulfilment.status.not_in(FINISHED_FULFILMENT_STATES))
+    accepted = exists().where(Fulfilment.order_id == order.id, Fulfilment.status == FulfilmentStatus.ACCEPTED)
+    return transition(order, ORDER_TRANSITIONS, "complete", values={"completed_at": now},
+                      where=(~unfinished, accepted), strict=False)
 
 
 def transition_fulfilment(*, actor, fulfilment_id, action, data=None):
@@ -82,27 +68,16 @@ def transition_fulfilment(*, actor, fulfilment_id, action, data=None):
     fulfilment completes the order. 404 when the actor does not see the fulfilment.
     """
     fulfilment = get_visible_fulfilment(actor, fulfilment_id)
-    order_status = _order_status(fulfilment.order_id, lock=True)
-    if order_status != "placed":
-        raise InvalidTransition("order", order_status, action)
-    source, target = FULFILMENT_TRANSITIONS[action]
+    (order,) = lock_rows(Order, [fulfilment.order_id])
+    if order.status != OrderStatus.PLACED:
+        raise InvalidTransition("order", order.status, action)
     now = utcnow()
-    values = {"status": target, FULFILMENT_TIMESTAMPS[action]: now}
-    if action == "ship":
-        values.update(carrier=data["carrier"], tracking_no=data["tracking_no"])
-    result = db.session.execute(update(Fulfilment).where(Fulfilment.id == fulfilment.id, Fulfilment.status == source)
-                                .values(**values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        current = db.session.scalar(select(Fulfilment.status).where(Fulfilment.id == fulfilment.id))
-        raise InvalidTransition("fulfilment", current, action)
-    completed = action == "accept" and _complete_if_finished(fulfilment.order_id, now)
-    db.session.expire(fulfilment)
-    db.session.expire(fulfilment.order)
-    after = {"status": target, **({k: values[k] for k in ("carrier", "tracking_no")} if action == "ship" else {})}
-    order = fulfilment.order
-    record(actor, f"fulfilment.{action}", "fulfilment", fulfilment.id, before={"status": source}, after=after,
-           region_code=order.buyer_region_code)
+    values = {FULFILMENT_TIMESTAMPS[action]: now}
+    shipping = {"carrier": data["carrier"], "tracking_no": data["tracking_no"]} if action == "ship" else {}
+    change = transition(fulfilment, FULFILMENT_TRANSITIONS, action, values={**values, **shipping})
+    completed = _complete_if_finished(order, now) if action == "accept" else None
+    record_change(actor, f"fulfilment.{action}", fulfilment, change, after=shipping,
+                  region_code=order.buyer_region_code)
     if completed:
-        record(actor, "order.complete", "order", order.id, before={"status": "placed"}, after={"status": "completed"},
-               region_code=order.buyer_region_code)
+        record_change(actor, "order.complete", order, completed, region_code=order.buyer_region_code)
     return fulfilment

@@ -1,25 +1,20 @@
 """Paying an order: Stripe PaymentIntents, bank-transfer confirmation, listing."""
 from sqlalchemy import select
 
-from marketplace.audit.services import record
+from marketplace.audit.services import record, record_change
 from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
+from marketplace.core.locks import lock
+from marketplace.core.transitions import require_state, transition
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
 from marketplace.orders.models import Order
+from marketplace.orders.states import ORDER_PAYMENT_TRANSITIONS, OrderStatus
 from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment
-
-OPEN_STATUSES = ("requires_payment", "processing")
-PAID_STATUSES = ("succeeded", "partially_refunded", "refunded")
-
-
-def _lock(obj):
-    """Row-lock (PostgreSQL) and reload; SQLite already serializes writers (BEGIN IMMEDIATE)."""
-    db.session.refresh(obj, with_for_update=True)
-    return obj
+from marketplace.payments.states import OPEN_STATUSES, PAID_STATUSES, PAYMENT_TRANSITIONS  # noqa: F401 (re-export)
 
 
 def _open_payment(order):
@@ -28,11 +23,11 @@ def _open_payment(order):
                              .order_by(Payment.id.desc()).limit(1))
 
 
-def _check_payable(order):
-    if order.status == "cancelled":
-        raise InvalidTransition("order", "cancelled", "pay")
-    if order.payment_status != "unpaid":
-        raise InvalidTransition("order", order.payment_status, "pay")
+def _check_payable(order, verb="pay"):
+    """409 with the order's state unless it is open for payment (not cancelled, unpaid)."""
+    if order.status == OrderStatus.CANCELLED:
+        raise InvalidTransition("order", order.status, verb)
+    require_state(order, ORDER_PAYMENT_TRANSITIONS, "pay", column="payment_status", verb=verb)
 
 
 def _new_payment(order):
@@ -62,7 +57,7 @@ def create_payment(*, actor, order_id):
     the caller's organization, InvalidTransition (409) when the order is cancelled or already paid,
     ServiceUnavailable/BadGateway when Stripe cannot be used.
     """
-    order = _lock(order_services.get_changeable_order(actor, order_id))
+    order = lock(order_services.get_changeable_order(actor, order_id))
     _check_payable(order)
     payment = _open_payment(order)
     if payment is not None and (payment.method == "bank_transfer" or payment.stripe_payment_intent_id):
@@ -87,16 +82,14 @@ def list_payments(*, actor, order_id):
 
 def mark_succeeded(payment, order, *, actor, source):
     """Record a payment's success on it and its order, then post it to the ledger (once)."""
-    before = {"payment": payment.status, "order": order.payment_status}
-    payment.status = "succeeded"
-    payment.succeeded_at = utcnow()
-    order.payment_status = "paid"
-    order.paid_at = payment.succeeded_at
-    db.session.flush()
+    now = utcnow()
+    paid = transition(payment, PAYMENT_TRANSITIONS, "succeed", values={"succeeded_at": now})
+    order_paid = transition(order, ORDER_PAYMENT_TRANSITIONS, "pay", column="payment_status", values={"paid_at": now})
     ledger.post_payment_success(payment)
-    record(actor, "payment.succeeded", "payment", payment.id, region_code=order.buyer_region_code,
-           before=before, after={"payment": "succeeded", "order": "paid", "source": source,
-                                 "amount_fen": payment.amount_fen})
+    record_change(actor, "payment.succeeded", payment, region_code=order.buyer_region_code,
+                  before={"payment": paid.before, "order": order_paid.before},
+                  after={"payment": paid.after, "order": order_paid.after, "source": source,
+                         "amount_fen": payment.amount_fen})
 
 
 def get_changeable_payment(actor, payment_id):
@@ -114,15 +107,13 @@ def confirm_transfer(*, actor, payment_id, data):
     409 (with current_state) for a payment that is not an open bank transfer or an order that
     was cancelled or paid meanwhile.
     """
-    payment = _lock(get_changeable_payment(actor, payment_id))
-    order = _lock(db.session.get(Order, payment.order_id))
+    payment = lock(get_changeable_payment(actor, payment_id))
+    order = lock(db.session.get(Order, payment.order_id))
     if payment.method != "bank_transfer":
         raise Conflict("only bank-transfer payments are confirmed by hand", current_state=payment.status)
     if payment.status not in OPEN_STATUSES:
         raise InvalidTransition("payment", payment.status, "confirm")
-    if order.status == "cancelled" or order.payment_status != "unpaid":
-        raise InvalidTransition("order", "cancelled" if order.status == "cancelled" else order.payment_status,
-                                "confirm a transfer for")
+    _check_payable(order, "confirm a transfer for")
     if data["received_on"] > today_local():
         raise field_error("received_on", "must not be in the future")
     if data["amount_fen"] != payment.amount_fen:

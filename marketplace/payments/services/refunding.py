@@ -1,16 +1,21 @@
 """Refunds: by line and quantity, never above what was paid, reversed in the ledger."""
 from sqlalchemy import select
 
-from marketplace.audit.services import record
+from marketplace.audit.services import record, record_change
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, Unprocessable
+from marketplace.core.locks import lock
+from marketplace.core.transitions import require_state, transition
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
+from marketplace.orders.states import ORDER_PAYMENT_TRANSITIONS
 from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment, Refund, RefundLine
-from marketplace.payments.services.paying import PAID_STATUSES, _lock
+from marketplace.payments.states import PAYMENT_TRANSITIONS, REFUND_TRANSITIONS, RefundStatus
 
-REFUNDABLE_ORDER_STATES = ("paid", "partially_refunded")
+REFUNDABLE_ORDER_STATES = ORDER_PAYMENT_TRANSITIONS["refund_part"][0]
+#: a refund's outcome → the refund transition that records it
+SETTLE_ACTIONS = {RefundStatus.SUCCEEDED: "succeed", RefundStatus.FAILED: "fail"}
 
 
 def _line_error(index, field, message):
@@ -28,16 +33,16 @@ def _paid_payment(order):
     if order.payment_status not in REFUNDABLE_ORDER_STATES:
         raise InvalidTransition("order", order.payment_status, "refund")
     payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id,
-                                                      Payment.status.in_(PAID_STATUSES[:2]))
+                                                      Payment.status.in_(PAYMENT_TRANSITIONS["refund_part"][0]))
                                 .order_by(Payment.id).limit(1))
     if payment is None:
         raise InvalidTransition("order", order.payment_status, "refund")
-    return _lock(payment)
+    return lock(payment)
 
 
 def _lock_order(order):
     """Lock the order row, then re-read its lines so refunded quantities are current."""
-    _lock(order)
+    lock(order)
     for line in order.lines:
         db.session.refresh(line)
     return order
@@ -62,7 +67,7 @@ def _resolve_lines(actor, order, items, own_lines_only):
 
 
 def _apply(actor, order, payment, resolved, reason):
-    refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason, status="pending",
+    refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason, status=RefundStatus.PENDING,
                     created_by_id=getattr(actor, "id", None), amount_fen=0)
     total = 0
     for line, quantity in resolved:
@@ -74,9 +79,10 @@ def _apply(actor, order, payment, resolved, reason):
     refund.amount_fen = total
     db.session.add(refund)
     payment.refunded_fen += total
-    payment.status = "refunded" if payment.refunded_fen == payment.amount_fen else "partially_refunded"
-    order.payment_status = payment.status
     db.session.flush()
+    action = "refund_all" if payment.refunded_fen == payment.amount_fen else "refund_part"
+    transition(payment, PAYMENT_TRANSITIONS, action)
+    transition(order, ORDER_PAYMENT_TRANSITIONS, action, column="payment_status")
     if payment.method == "stripe":
         refund.stripe_refund_id = stripe_gateway.create_refund(
             payment_intent_id=payment.stripe_payment_intent_id, amount_fen=total,
@@ -132,12 +138,10 @@ def list_refunds(*, actor, order_id):
 
 def settle_refund(refund, *, actor, outcome, source, region_code=""):
     """A pending refund is settled: ``succeeded`` (its money left: booked out of cash) or ``failed``."""
-    before = refund.status
-    refund.status = outcome
-    if outcome == "succeeded":
+    change = transition(refund, REFUND_TRANSITIONS, SETTLE_ACTIONS[outcome])
+    if outcome == RefundStatus.SUCCEEDED:
         ledger.post_refund_paid(refund)
-    record(actor, f"refund.{outcome}", "refund", refund.id, region_code=region_code,
-           before={"status": before}, after={"status": outcome, "source": source})
+    record_change(actor, f"refund.{outcome}", refund, change, after={"source": source}, region_code=region_code)
     return refund
 
 
@@ -147,10 +151,9 @@ def mark_refund_executed(*, actor, refund_id):
     if refund is None:
         raise NotFound(f"refund {refund_id} not found")
     order = order_services.get_changeable_order(actor, refund.order_id)
-    _lock(refund)
+    lock(refund)
     if refund.payment.method != "bank_transfer":
         raise Conflict("Stripe refunds are settled by Stripe's webhook", current_state=refund.status)
-    if refund.status != "pending":
-        raise InvalidTransition("refund", refund.status, "mark executed")
-    return settle_refund(refund, actor=actor, outcome="succeeded", source="bank_transfer",
+    require_state(refund, REFUND_TRANSITIONS, "succeed", verb="mark executed")
+    return settle_refund(refund, actor=actor, outcome=RefundStatus.SUCCEEDED, source="bank_transfer",
                          region_code=order.buyer_region_code)
