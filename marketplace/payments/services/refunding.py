@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from marketplace.audit.services import record
-from marketplace.core.errors import Conflict, InvalidTransition, NotFound, Unprocessable
+from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
@@ -14,7 +14,7 @@ REFUNDABLE_ORDER_STATES = ("paid", "partially_refunded")
 
 
 def _line_error(index, field, message):
-    return Unprocessable(f"lines[{index}].{field}: {message}", errors={"lines": {str(index): {field: [message]}}})
+    return field_error(f"lines.{index}.{field}", message)
 
 
 def line_amount(line, quantity):
