@@ -36,7 +36,6 @@ from marketplace.orders.models import OrderLine
 from marketplace.organizations.models import Organization
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-BUCKETS = ("households_by_supply", "households_by_shares", "collective", "supplier")
 
 
 def payment_key(payment_id):

@@ -15,7 +15,6 @@ from marketplace.orders.models import Order, OrderLine
 from marketplace.organizations.models import Organization
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-MODES = ("operating", "asset", "collective", "supplier")
 
 
 def _recipient(account, households, orgs):
