@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import flask_migrate
-import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -20,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from config import _normalise_db_url
 from marketplace import create_app
+from marketplace.core.pgdb import ensure_database
 from marketplace.extensions import db
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
@@ -50,12 +50,7 @@ def keep_logging():
 
 def _fresh_postgres_database(url):
     base, _, name = url.rpartition("/")
-    name = name.split("?")[0] + "_migrations"
-    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://") + "/postgres",
-                         connect_timeout=5, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return _normalise_db_url(f"{base}/{name}")
+    return _normalise_db_url(ensure_database(f"{base}/{name.split('?')[0]}_migrations", fresh=True))
 
 
 @pytest.fixture

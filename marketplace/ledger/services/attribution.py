@@ -162,10 +162,11 @@ def _line_entry(payment, plan, ids, clearing_id):
     return draft
 
 
-def post_payments_success(payments) -> int:
+def post_payments_success(payments, *, backdate=False) -> int:
     """Post a batch of succeeded payments (see :func:`post_payment_success`); returns how many were posted.
 
-    Payments already in the journal are skipped. Look-ups are shared across the batch.
+    Payments already in the journal are skipped. Look-ups are shared across the batch. ``backdate``
+    (back-filled data only, ``seed scale``): the entries are dated at the payment's ``succeeded_at``.
     """
     db.session.flush()
     payments = list({p.id: p for p in payments}.values())
@@ -201,8 +202,10 @@ def post_payments_success(payments) -> int:
         cash = EntryDraft(kind="payment", idempotency_key=payment_key(p.id), order_id=p.order_id, payment_id=p.id)
         cash.post(cash_id, p.amount_fen)
         cash.post(clearing_id, -p.amount_fen)
-        drafts.append(cash)
-        drafts.extend(_line_entry(p, plan, ids, clearing_id) for plan in plans[p.id])
+        entries = [cash] + [_line_entry(p, plan, ids, clearing_id) for plan in plans[p.id]]
+        for entry in entries if backdate else ():
+            entry.created_at = paid_at[p.id]
+        drafts.extend(entries)
     written = write_entries(drafts)
     return sum(1 for p in payments if payment_key(p.id) in written)
 
