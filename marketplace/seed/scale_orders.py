@@ -133,9 +133,9 @@ class OrderGenerator:
 
     def _post(self, payment_ids, refund_ids):
         """The ledger posts the batch: payments (attribution included) first, then the refunds."""
-        for start in range(0, len(payment_ids), READ_CHUNK):
-            ledger.post_payments_success(db.session.scalars(
-                select(Payment).where(Payment.id.in_(payment_ids[start:start + READ_CHUNK]))).all(), backdate=True)
+        payments = [p for start in range(0, len(payment_ids), READ_CHUNK) for p in db.session.scalars(
+            select(Payment).where(Payment.id.in_(payment_ids[start:start + READ_CHUNK])))]
+        ledger.post_payments_success(payments, backdate=True)
         for start in range(0, len(refund_ids), READ_CHUNK):
             for refund in db.session.scalars(select(Refund).where(Refund.id.in_(refund_ids[start:start + READ_CHUNK]))
                                              .options(selectinload(Refund.lines)).order_by(Refund.id)):

@@ -80,6 +80,19 @@ class _Lookups:
                 until=paid_date)
         return self.supply[key]
 
+    def preload_supply(self, lines_at):
+        """Every supply window the batch's lines may need, one query per (product, supplier)."""
+        keys = set()
+        for line, at in lines_at:
+            scheme = self.scheme(line.product_id, line.supplier_id, at)
+            if scheme.households_by_supply_bp:
+                keys.add((line.product_id, line.supplier_id, at.astimezone(LOCAL_TZ).date(),
+                          scheme.supply_lookback_days))
+        windows = {k: (k[0], k[1], k[2] - timedelta(days=k[3]), k[2]) for k in keys}
+        found = household_services.supply_weights_many(windows.values())
+        for key, window in windows.items():
+            self.supply.setdefault(key, found[window])
+
     def share_weights(self, supplier_id):
         if supplier_id not in self.shares:
             self.shares[supplier_id] = household_services.share_weights(supplier_id=supplier_id)
@@ -189,6 +202,7 @@ def post_payments_success(payments, *, backdate=False) -> int:
         for line in lines_by_order[p.order_id]:
             moments[(line.product_id, line.supplier_id)].add(paid_at[p.id])
     lookups.preload_schemes(moments)
+    lookups.preload_supply([(line, paid_at[p.id]) for p in payments for line in lines_by_order[p.order_id]])
     plans = {p.id: [_plan_line(line, paid_at[p.id], lookups) for line in lines_by_order[p.order_id]]
              for p in payments}
     all_plans = [plan for ps in plans.values() for plan in ps]
