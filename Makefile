@@ -32,8 +32,11 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
+# ruff, then the import-layer contract (.importlinter: core imports no domain, models no services,
+# services no views, domains only to their left).
 lint: dev-setup
 	$(BIN)/ruff check marketplace tests bench scripts config.py wsgi.py
+	$(BIN)/lint-imports
 
 test: dev-setup lint test-sqlite test-postgres test-smoke
 

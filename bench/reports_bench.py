@@ -17,7 +17,6 @@ N/50 products) with PostgreSQL COPY, ANALYZEs, then:
    bench-only route (goal: growth < 50 MB).
 """
 import argparse
-import io
 import os
 import random
 import statistics
@@ -29,6 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import psycopg  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
+
+from marketplace.core.pgdb import copy_rows, ensure_database  # noqa: E402
 
 PROVINCE, CITY = "51", "5117"
 COUNTIES, VILLAGES_PER_COUNTY = 20, 10
@@ -49,13 +50,6 @@ GROUP BY 1, 2 ORDER BY 1, 2
 """
 
 
-def ensure_database(url):
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def make_app(url):
     from marketplace import create_app
 
@@ -69,19 +63,6 @@ def counties():
 
 def villages():
     return [f"{c}101{j + 1:03d}" for c in counties() for j in range(VILLAGES_PER_COUNTY)]
-
-
-def _copy(conn, table, columns, rows):
-    """COPY rows (tuples of str/int, None as \\N) in text format, written in large blocks."""
-    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        buf = io.StringIO()
-        for i, row in enumerate(rows, 1):
-            buf.write("\t".join("\\N" if v is None else str(v) for v in row))
-            buf.write("\n")
-            if i % 20000 == 0:
-                copy.write(buf.getvalue())
-                buf = io.StringIO()
-        copy.write(buf.getvalue())
 
 
 def load(app, url, n_lines, seed=7):
@@ -108,25 +89,26 @@ def load(app, url, n_lines, seed=7):
             regions.append((c, f"县{i + 1}", "county", CITY))
             regions.append((f"{c}101", f"镇{i + 1}", "township", c))
         regions += [(v, f"村{v[-5:]}", "village", v[:9]) for v in vills]
-        _copy(conn, "regions", ("code", "name", "level", "parent_code", "poverty_county", "poverty_village"),
-              ((c, n, lv, p, "f", "f") for c, n, lv, p in regions))
+        copy_rows(conn, "regions", ("code", "name", "level", "parent_code", "poverty_county", "poverty_village"),
+                  ((c, n, lv, p, "f", "f") for c, n, lv, p in regions))
         orgs = [(i, "cooperative", f"合作社{i}", f"S{i:017d}", counties()[i % COUNTIES])
                 for i in range(1, SUPPLIERS + 1)]
         orgs += [(SUPPLIERS + i, BUYER_KINDS[i % 4], f"食堂{i}", f"B{i:017d}", counties()[i % COUNTIES])
                  for i in range(1, BUYERS + 1)]
-        _copy(conn, "organizations", ("id", "kind", "name", "uscc", "region_code", "contact_name", "contact_phone",
-                                      "status", "created_at"),
-              ((i, k, n, u, r, "联系人", "13800000000", "verified", "2023-01-01 00:00:00+00")
-               for i, k, n, u, r in orgs))
+        copy_rows(conn, "organizations", ("id", "kind", "name", "uscc", "region_code", "contact_name", "contact_phone",
+                                          "status", "created_at"),
+                  ((i, k, n, u, r, "联系人", "13800000000", "verified", "2023-01-01 00:00:00+00")
+                   for i, k, n, u, r in orgs))
         products = [(p, (p - 1) % SUPPLIERS + 1, CATEGORIES[p % len(CATEGORIES)], vills[p % len(vills)])
                     for p in range(1, n_products + 1)]
-        _copy(conn, "products", ("id", "supplier_id", "name", "category", "origin_region_code", "description", "images",
-                                 "storage", "status", "sales_count", "created_at"),
-              ((p, s, f"产品{p}", cat, v, "", "[]", "", "active", 0, "2023-01-01 00:00:00+00")
-               for p, s, cat, v in products))
-        _copy(conn, "skus", ("id", "product_id", "name", "unit", "price_fen", "stock", "min_order_qty", "is_active",
-                             "created_at"),
-              ((p, p, "箱", "箱", 1000 + p % 50 * 100, 1000, 1, "t", "2023-01-01 00:00:00+00") for p, *_ in products))
+        copy_rows(conn, "products", ("id", "supplier_id", "name", "category", "origin_region_code", "description",
+                                     "images", "storage", "status", "sales_count", "created_at"),
+                  ((p, s, f"产品{p}", cat, v, "", "[]", "", "active", 0, "2023-01-01 00:00:00+00")
+                   for p, s, cat, v in products))
+        copy_rows(conn, "skus", ("id", "product_id", "name", "unit", "price_fen", "stock", "min_order_qty", "is_active",
+                                 "created_at"),
+                  ((p, p, "箱", "箱", 1000 + p % 50 * 100, 1000, 1, "t", "2023-01-01 00:00:00+00")
+                   for p, *_ in products))
         per_supplier = n_products // SUPPLIERS
         start = datetime(2023, 1, 1, tzinfo=UTC)
         span = int(timedelta(days=730).total_seconds())
@@ -152,15 +134,15 @@ def load(app, url, n_lines, seed=7):
             orders.append((o, f"PO-B-{o:010d}", buyer, counties()[buyer % COUNTIES],
                            BUYER_KINDS[(buyer - SUPPLIERS) % 4], admin_id, "placed", "bank_transfer", status,
                            total, "{}", "", "2030-01-01 00:00:00+00", placed.isoformat(), paid_at))
-        _copy(conn, "orders", ("id", "number", "buyer_org_id", "buyer_region_code", "buyer_kind", "placed_by_id",
-                               "status", "payment_method", "payment_status", "total_fen", "delivery", "note", "pay_by",
-                               "placed_at", "paid_at"), orders)
-        _copy(conn, "fulfilments", ("id", "order_id", "supplier_id", "status"),
-              ((o[0], o[0], lines[(o[0] - 1) * LINES_PER_ORDER][5], "pending") for o in orders))
-        _copy(conn, "order_lines", ("id", "order_id", "fulfilment_id", "sku_id", "product_id", "supplier_id",
-                                    "quantity", "unit_price_fen", "amount_fen", "product_name", "sku_name", "unit",
-                                    "supplier_name", "category", "origin_region_code", "refunded_quantity",
-                                    "refunded_fen"), lines)
+        copy_rows(conn, "orders", ("id", "number", "buyer_org_id", "buyer_region_code", "buyer_kind", "placed_by_id",
+                                   "status", "payment_method", "payment_status", "total_fen", "delivery", "note",
+                                   "pay_by", "placed_at", "paid_at"), orders)
+        copy_rows(conn, "fulfilments", ("id", "order_id", "supplier_id", "status"),
+                  ((o[0], o[0], lines[(o[0] - 1) * LINES_PER_ORDER][5], "pending") for o in orders))
+        copy_rows(conn, "order_lines", ("id", "order_id", "fulfilment_id", "sku_id", "product_id", "supplier_id",
+                                        "quantity", "unit_price_fen", "amount_fen", "product_name", "sku_name", "unit",
+                                        "supplier_name", "category", "origin_region_code", "refunded_quantity",
+                                        "refunded_fen"), lines)
         conn.commit()
         conn.autocommit = True
         conn.execute("ANALYZE")

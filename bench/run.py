@@ -27,6 +27,9 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from marketplace.core.pgdb import ensure_database  # noqa: E402
+
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results" / "latest.md"
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mk_bench_main")
@@ -56,10 +59,7 @@ def flask(*args):
 
 
 def fresh_database():
-    base, _, name = URL.rpartition("/")
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    ensure_database(URL, fresh=True)
     code = "from marketplace import create_app\nfrom marketplace.extensions import db\n" \
            "app = create_app()\nwith app.app_context():\n    db.create_all()\n"
     subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env(), check=True)
@@ -203,9 +203,7 @@ def admin_token():
 def other_bench(script, args, database):
     """Run a teammate's bench script on its own database; returns its output (or the failure)."""
     base = URL.rpartition("/")[0]
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{database}"')
+    ensure_database(f"{base}/{database}")
     cmd = [str(BIN / "python"), str(ROOT / "bench" / script), *args, "--database-url", f"{base}/{database}"]
     done = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=900)
     return done.stdout + (f"\n(exit {done.returncode}) {done.stderr[-2000:]}" if done.returncode else "")

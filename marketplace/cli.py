@@ -6,7 +6,6 @@ from marketplace.extensions import db
 
 regions_cli = AppGroup("regions", help="Administrative regions.")
 users_cli = AppGroup("users", help="User accounts.")
-seed_cli = AppGroup("seed", help="Demo and benchmark data.")
 
 
 @regions_cli.command("load")
@@ -43,18 +42,6 @@ def create_admin_command(email, password, name, region_scope):
     click.echo(f"admin {user.email} created (id {user.id}, scope '{region_scope}')")
 
 
-@seed_cli.command("demo")
-def seed_demo_command():
-    """Load the demo organizations, users, catalog and orders (idempotent)."""
-    from marketplace.seed.demo import DEMO_PASSWORD, run
-
-    logins = run()
-    db.session.commit()
-    click.echo(f"demo data ready. Logins (password {DEMO_PASSWORD}):")
-    for email, role in logins:
-        click.echo(f"  {role:17} {email}")
-
-
 #: Domains that may ship a `cli.py` exposing an AppGroup named `cli`.
 DOMAIN_CLIS = ("households", "orders", "ledger", "seed")
 
@@ -63,13 +50,8 @@ def register_cli(app):
     import importlib
     import importlib.util
 
-    for group in (regions_cli, users_cli, seed_cli):
+    for group in (regions_cli, users_cli):
         app.cli.add_command(group)
     for name in DOMAIN_CLIS:
         if importlib.util.find_spec(f"marketplace.{name}.cli") is not None:
-            module = importlib.import_module(f"marketplace.{name}.cli")
-            if module.cli.name == "seed":
-                for command in module.cli.commands.values():
-                    seed_cli.add_command(command)
-            else:
-                app.cli.add_command(module.cli)
+            app.cli.add_command(importlib.import_module(f"marketplace.{name}.cli").cli)

@@ -8,8 +8,6 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import marketplace.core.db  # noqa: F401  (UtcDateTime)
-from marketplace.core.append_only import append_only_statements, drop_statements  # noqa: F401
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

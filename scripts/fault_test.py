@@ -41,18 +41,15 @@ def free_port():
 
 
 def create_database(base, name):
-    import psycopg
+    from marketplace.core.pgdb import ensure_database
 
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    ensure_database(f"{base}/{name}", fresh=True)
 
 
 def drop_database(base, name):
-    import psycopg
+    from marketplace.core.pgdb import drop_database as drop
 
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop(f"{base}/{name}")
 
 
 def seed(app):

@@ -1,15 +1,19 @@
-"""Exit 0 if the PostgreSQL server of URL answers, creating its database if missing."""
-import sys
+"""Exit 0 if the PostgreSQL server of URL answers, creating its database if missing.
 
-import psycopg
+A command-line face of ``marketplace.core.pgdb.ensure_database`` (the one database helper).
+"""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+
+from marketplace.core.pgdb import ensure_database  # noqa: E402
 
 url = sys.argv[1]
-base, _, dbname = url.rpartition("/")
 try:
-    with psycopg.connect(base + "/postgres", connect_timeout=3, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{dbname}"')
+    ensure_database(url, connect_timeout=3)
 except psycopg.Error as exc:
-    print(f"PostgreSQL at {base} does not answer: {type(exc).__name__}", file=sys.stderr)
+    print(f"PostgreSQL at {url.rpartition('/')[0]} does not answer: {type(exc).__name__}", file=sys.stderr)
     sys.exit(1)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from marketplace import create_app
+from marketplace.core.pgdb import ensure_database
 from marketplace.extensions import db as _db
 
 pytest_plugins = ["tests.factories", "tests.factories_catalog", "tests.factories_households", "tests.factories_orders",
@@ -16,14 +17,8 @@ def _per_worker_database(url):
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url or not worker:
         return url
-    import psycopg
-
     base, _, name = url.rpartition("/")
-    name = f"{name}_{worker}"
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["TEST_DATABASE_URL"] = f"{base}/{name}"
+    os.environ["TEST_DATABASE_URL"] = ensure_database(f"{base}/{name}_{worker}")
     return os.environ["TEST_DATABASE_URL"]
 
 

@@ -2,10 +2,11 @@
 
 
 def assert_problem(resp, status, field=None):
+    """``field`` is named exactly or as the parent of a dotted name (``images`` for ``images.0``)."""
     assert resp.status_code == status, (resp.status_code, resp.get_data(as_text=True))
     body = resp.get_json()
     assert body["status"] == status
     assert isinstance(body["title"], str) and body["title"]
     if field is not None:
-        assert field in body.get("errors", {}), body
+        assert any(key == field or key.startswith(field + ".") for key in body.get("errors", {})), body
     return body

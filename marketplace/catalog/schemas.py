@@ -5,8 +5,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from marketplace.catalog.models import CATEGORIES, PRODUCT_STATUSES
 from marketplace.core.body import StrictBoolean
 from marketplace.core.http import ModelSchema, PageQuerySchema
+from marketplace.core.money import fen_field
 
-MAX_PRICE_FEN = 10**9
 MAX_STOCK = 10**9
 MAX_MIN_ORDER_QTY = 10**6
 BP_TOTAL = 10000
@@ -14,10 +14,6 @@ SORTS = ("price", "-price", "newest", "sales")
 
 RegionCode = validate.Regexp(r"^(\d{6}|\d{12})$", error="a county (6 digits) or village (12 digits) code")
 ImageUrl = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
-
-
-def _price(**kw):
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_PRICE_FEN), **kw)
 
 
 def _bp(**kw):
@@ -53,7 +49,7 @@ class ProductUpdateSchema(Schema):
 class SkuCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     unit = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    price_fen = _price(required=True)
+    price_fen = fen_field(min_fen=1, required=True)
     stock = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_STOCK))
     min_order_qty = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=MAX_MIN_ORDER_QTY))
 
@@ -63,7 +59,7 @@ class SkuUpdateSchema(Schema):
 
     name = fields.String(validate=validate.Length(min=1, max=100))
     unit = fields.String(validate=validate.Length(min=1, max=20))
-    price_fen = _price()
+    price_fen = fen_field(min_fen=1)
     min_order_qty = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MIN_ORDER_QTY))
     is_active = StrictBoolean()  # JSON true/false only
 
@@ -141,8 +137,8 @@ class ProductQuerySchema(PageQuerySchema):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     region = fields.String(validate=validate.Regexp(r"^\d{2,12}$"))
     supplier_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    min_price_fen = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE_FEN))
-    max_price_fen = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE_FEN))
+    min_price_fen = fen_field(strict=False)
+    max_price_fen = fen_field(strict=False)
     in_stock = fields.Boolean()
     sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
     #: Suppliers (own products) and admins/auditors (their scope) may list beyond orderable ones.

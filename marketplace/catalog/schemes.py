@@ -16,8 +16,6 @@ from marketplace.audit.services import record
 from marketplace.catalog.models import AttributionScheme
 from marketplace.extensions import db
 
-SHARE_FIELDS = ("households_by_supply_bp", "households_by_shares_bp", "collective_bp", "supplier_bp")
-
 
 @dataclass(frozen=True)
 class BuiltinScheme:

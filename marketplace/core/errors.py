@@ -32,7 +32,7 @@ class ApiError(Exception):
     def __init__(self, detail=None, errors=None, **extra):
         super().__init__(detail)
         self.detail = detail
-        self.errors = errors
+        self.errors = flatten_field_errors(errors) if isinstance(errors, dict) else errors
         self.extra = extra
 
     def body(self):
@@ -90,8 +90,24 @@ def field_error(field, message, status=422):
     return cls(f"{field}: {message}", errors={field: [message]})
 
 
+def flatten_field_errors(messages, prefix=""):
+    """The one naming of field errors: nested messages become dotted names, one level.
+
+    ``{"lines": {1: {"quantity": [..]}}}`` → ``{"lines.1.quantity": [..]}``; a nested schema's own
+    error (``{"delivery": {"_schema": [..]}}``) is named after the field (``delivery``).
+    """
+    flat = {}
+    for key, value in messages.items():
+        name = f"{prefix}{key}" if key != "_schema" or not prefix else prefix[:-1]
+        if isinstance(value, dict):
+            flat.update(flatten_field_errors(value, name + "."))
+        else:
+            flat.setdefault(name, []).extend(value if isinstance(value, list) else [value])
+    return flat
+
+
 def _flatten(messages):
-    """webargs nests messages by location ({"json": {...}}); the contract does not."""
+    """webargs nests messages by location ({"json": {...}}); the contract does not, nor nests fields."""
     locations = {"json", "query", "headers", "form", "view_args", "path", "files"}
     if isinstance(messages, dict) and set(messages) <= locations:
         flat = {}
@@ -100,8 +116,8 @@ def _flatten(messages):
                 flat.update(value)
             else:
                 flat.setdefault("_schema", []).extend(value if isinstance(value, list) else [value])
-        return flat
-    return messages
+        messages = flat
+    return flatten_field_errors(messages) if isinstance(messages, dict) else messages
 
 
 def _problem(status, detail=None, errors=None, headers=None, **extra):

@@ -4,10 +4,10 @@ from datetime import date
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from marketplace.core.http import PageQuerySchema
+from marketplace.core.money import fen_field
 from marketplace.households.id_numbers import normalize_id_number, validate_id_number
 from marketplace.households.models import MAX_MEMBERS, MIN_MEMBERS, STATUSES
 
-MAX_FEN = 10**12
 MAX_QUANTITY = 10**9
 MAX_SHARES = 10**9
 
@@ -49,7 +49,7 @@ def lifted_year_field(**kwargs):
 
 
 def baseline_field(**kwargs):
-    return fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_FEN), **kwargs)
+    return fen_field(allow_none=True, **kwargs)
 
 
 class _LiftedYearCheck:
@@ -132,7 +132,7 @@ class SupplyRecordCreateSchema(Schema):
     quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_QUANTITY),
                               metadata={"description": "whole units of `unit`"})
     unit = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    amount_paid_fen = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=MAX_FEN))
+    amount_paid_fen = fen_field(required=True)
     supplied_on = fields.Date(required=True)
 
     @validates("supplied_on")

@@ -10,9 +10,10 @@ Personal data (name, ID number) is never logged, audited or put in an error in c
 audit events carry the masked forms only.
 """
 import re
+from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.audit.services import record
@@ -185,12 +186,30 @@ def supply_weights(*, product_id: int, supplier_id: int, since: date, until: dat
     with no records in the window are absent (an empty list means no recipients). Quantities are
     whole units, so every total is a positive int.
     """
-    rows = db.session.execute(
-        select(SupplyRecord.household_id, func.sum(SupplyRecord.quantity))
-        .where(SupplyRecord.product_id == product_id, SupplyRecord.organization_id == supplier_id,
-               SupplyRecord.supplied_on >= since, SupplyRecord.supplied_on <= until)
-        .group_by(SupplyRecord.household_id).order_by(SupplyRecord.household_id))
-    return [(int(household_id), int(total)) for household_id, total in rows]
+    window = (product_id, supplier_id, since, until)
+    return supply_weights_many([window])[window]
+
+
+def supply_weights_many(windows) -> dict:
+    """:func:`supply_weights` of many ``(product_id, supplier_id, since, until)`` windows at once:
+    ``{window: [(household_id, total_quantity), ...]}``, one query per (product, supplier)."""
+    by_pair = defaultdict(set)
+    for window in windows:
+        by_pair[window[:2]].add(window)
+    found = {}
+    for (product_id, supplier_id), wanted in by_pair.items():
+        rows = db.session.execute(
+            select(SupplyRecord.household_id, SupplyRecord.supplied_on, SupplyRecord.quantity)
+            .where(SupplyRecord.product_id == product_id, SupplyRecord.organization_id == supplier_id,
+                   SupplyRecord.supplied_on >= min(w[2] for w in wanted),
+                   SupplyRecord.supplied_on <= max(w[3] for w in wanted))).all()
+        for window in wanted:
+            totals = defaultdict(int)
+            for household_id, supplied_on, quantity in rows:
+                if window[2] <= supplied_on <= window[3]:
+                    totals[int(household_id)] += int(quantity)
+            found[window] = sorted(totals.items())
+    return found
 
 
 def share_weights(*, supplier_id: int) -> list[tuple[int, int]]:

@@ -12,28 +12,6 @@ Phone = validate.Regexp(r"^[0-9+\- ]{5,32}$", error="not a phone number")
 NonBlank = validate.Regexp(r"\S", error="must not be blank")
 
 
-def flatten_messages(messages, prefix=""):
-    """{"lines": {0: {"quantity": [..]}}} → {"lines.0.quantity": [..]}: one level, dotted names."""
-    flat = {}
-    for key, value in messages.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten_messages(value, name + "."))
-        else:
-            flat[name] = value
-    return flat
-
-
-class FlatErrorsSchema(Schema):
-    """Nested field errors come back as dotted names (``lines.0.quantity``), the same
-    names the services use for errors they find later (``lines.0.sku_id``)."""
-
-    def handle_error(self, error, data, *, many, **kwargs):
-        if isinstance(error.messages, dict):
-            raise ValidationError(flatten_messages(error.messages), data=data)
-        raise error
-
-
 class OrderLineCreateSchema(Schema):
     sku_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_ID))
     quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
@@ -51,7 +29,7 @@ class DeliverySchema(Schema):
             raise ValidationError("must not be in the past (dates are Asia/Shanghai)")
 
 
-class OrderCreateSchema(FlatErrorsSchema):
+class OrderCreateSchema(Schema):
     lines = fields.List(fields.Nested(OrderLineCreateSchema), required=True,
                         validate=validate.Length(min=1, max=MAX_LINES))
     delivery = fields.Nested(DeliverySchema, required=True)

@@ -1,10 +1,10 @@
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
 from marketplace.core.http import PageQuerySchema
+from marketplace.core.money import fen_field
 from marketplace.organizations.models import KINDS, STATUSES
 from marketplace.organizations.uscc import normalize_uscc, validate_uscc
 
-MAX_FEN = 10**15
 Phone = validate.Regexp(r"^[0-9+\- ]{5,32}$", error="not a phone number")
 
 
@@ -39,7 +39,7 @@ class OrganizationCreateSchema(Schema):
 class OrganizationUpdateSchema(Schema):
     contact_name = fields.String(validate=validate.Length(min=1, max=100))
     contact_phone = fields.String(validate=Phone)
-    approval_threshold_fen = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_FEN))
+    approval_threshold_fen = fen_field(allow_none=True)
 
 
 class OrganizationSchema(Schema):
@@ -62,7 +62,7 @@ class OrganizationQuerySchema(PageQuerySchema):
 
 
 class TargetSchema(Schema):
-    target_fen = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=MAX_FEN))
+    target_fen = fen_field(required=True)
 
 
 class TargetOutSchema(Schema):

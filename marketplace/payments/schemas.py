@@ -1,8 +1,8 @@
 from marshmallow import Schema, fields, validate
 
 from marketplace.core.http import PageQuerySchema
+from marketplace.core.money import fen_field
 
-MAX_FEN = 10**15
 MAX_QUANTITY = 10**6
 
 
@@ -32,7 +32,7 @@ class PaymentQuerySchema(PageQuerySchema):
 
 
 class TransferConfirmSchema(Schema):
-    amount_fen = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_FEN))
+    amount_fen = fen_field(min_fen=1, required=True)
     bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
     received_on = fields.Date(required=True)
 

@@ -1,12 +1,13 @@
-"""Bulk row writing for the scale generator: COPY on PostgreSQL, executemany on SQLite.
+"""Bulk row writing for the scale generator: COPY on PostgreSQL (``core.pgdb.copy_rows``), executemany on SQLite.
 
 Rows are tuples in the order of the given columns, with explicit primary keys (taken
 from :meth:`BulkWriter.next_ids`), so children can point at their parents before
 anything is written. Everything runs in the session's transaction: CHECK constraints,
 foreign keys and triggers (append-only, the deferred ledger balance check) all apply.
 """
-from sqlalchemy import JSON, func, select, text
+from sqlalchemy import func, select, text
 
+from marketplace.core.pgdb import copy_rows
 from marketplace.extensions import db
 
 
@@ -38,27 +39,10 @@ class BulkWriter:
         if unknown:
             raise ValueError(f"{table_name} has no column(s) {unknown}")
         if self.is_postgres:
-            self._copy(table, columns, rows)
+            copy_rows(self.session.connection(), table_name, columns, rows)
         else:
             self.session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         self.written[table_name] = self.written.get(table_name, 0) + len(rows)
-
-    def _copy(self, table, columns, rows):
-        from psycopg.types.json import Json
-
-        json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
-        raw = self.session.connection().connection.driver_connection
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            if json_at:
-                for row in rows:
-                    row = list(row)
-                    for i in json_at:
-                        row[i] = None if row[i] is None else Json(row[i])
-                    copy.write_row(row)
-            else:
-                for row in rows:
-                    copy.write_row(row)
 
     def sync_sequences(self):
         """PostgreSQL: move each written table's id sequence past the ids used."""

@@ -1,4 +1,4 @@
-"""`flask seed demo` and `flask seed scale` (merged into the `seed` group by marketplace/cli.py)."""
+"""`flask seed demo` and `flask seed scale` (the `seed` group, registered by marketplace/cli.py)."""
 import os
 import time
 

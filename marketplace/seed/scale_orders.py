@@ -5,25 +5,23 @@ Zipf-skewed (s = 0.8), a payment time in the last 365 days weighted by a seasona
 profile. The order is paid by bank transfer; finished ones are completed and accepted. About
 0.5% of orders have their first line refunded in full.
 
-Ledger, exactly as ``ledger.services`` posts it: an entry ``payment`` (platform cash debit,
-the order's clearing credit) and per line an entry ``attribution`` (clearing debit; the line
-split by the product's scheme with ``split_by_scheme``, households by ``largest_remainder`` over
-supply quantities or shares, ties to the lowest account id; an empty bucket falls to the supplier
-with a memo). A refunded line gets ``refund_attribution`` (every recipient debited what it got)
-and ``refund`` (clearing debit, refunds payable credit). Every entry sums to zero.
+Ledger: posted by the ledger itself, batch by batch, with ``post_payments_success`` (payment and
+attribution entries, dated at each payment's ``succeeded_at``) and ``post_refund`` for the refunded
+lines: the scale data follows the posting rules by construction, it does not restate them.
 """
 import itertools
 import math
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
+from sqlalchemy.orm import selectinload
 
 from marketplace.catalog.models import Product
 from marketplace.core.clock import LOCAL_TZ
 from marketplace.extensions import db
-from marketplace.ledger.attribution_maths import largest_remainder, split_by_scheme
-from marketplace.ledger.services import accounts as acc
+from marketplace.ledger import services as ledger
 from marketplace.orders.models import OrderNumberCounter
+from marketplace.payments.models import Payment, Refund
 
 #: Relative order volume by month (Jan: Spring Festival purchases; Sep: Mid-Autumn; Dec: year-end).
 MONTH_WEIGHTS = (1.6, 1.3, 0.8, 1.0, 1.0, 0.8, 0.7, 0.8, 1.3, 1.1, 1.2, 1.4)
@@ -45,11 +43,9 @@ COLUMNS = {
                  "received_on", "succeeded_at", "created_at"),
     "refunds": ("id", "payment_id", "order_id", "amount_fen", "reason", "status", "created_at"),
     "refund_lines": ("id", "refund_id", "order_line_id", "quantity", "amount_fen"),
-    "ledger_accounts": ("id", "kind", "organization_id", "household_id", "order_id", "owner_key", "created_at"),
-    "journal_entries": ("id", "kind", "order_id", "payment_id", "refund_id", "order_line_id", "scheme_id",
-                        "scheme_version", "idempotency_key", "memo", "created_at"),
-    "postings": ("id", "entry_id", "account_id", "amount_fen", "order_line_id", "benefit_mode", "created_at"),
 }
+#: rows per IN (...) when the batch's payments and refunds are read back for posting
+READ_CHUNK = 500
 
 
 def zipf_cumulative(n, s):
@@ -74,25 +70,9 @@ class OrderGenerator:
         self.buyers = list(world.buyers)
         rng.shuffle(self.buyers)
         self.buyer_cum = zipf_cumulative(len(self.buyers), 0.8)
-        self.splits = {}
         self.sold = {}
 
-    # --- set-up: accounts, times, order numbers ---------------------------------------------
-
-    def _accounts(self):
-        households = sorted({hid for p in self.products for hid, _ in p["supply"]}
-                            | {hid for s in self.world.suppliers for hid, _ in s["members"]})
-        specs = ([acc.household(h) for h in households] + [acc.supplier(s["id"]) for s in self.world.suppliers]
-                 + [acc.collective(c) for c in sorted(set(self.world.collectives.values()))]
-                 + [acc.platform_cash(), acc.refunds_payable()])
-        ids = acc.ensure_accounts(specs)
-        self.household_account = {h: ids[acc.key(acc.household(h))] for h in households}
-        self.supplier_account = {s["id"]: ids[acc.key(acc.supplier(s["id"]))] for s in self.world.suppliers}
-        self.collective_account = {c: ids[acc.key(acc.collective(c))] for c in set(self.world.collectives.values())}
-        self.cash = ids[acc.key(acc.platform_cash())]
-        self.payable = ids[acc.key(acc.refunds_payable())]
-        # ensure_accounts used the sequence: our own ids start after whatever it made
-        self.w._next.pop("ledger_accounts", None)
+    # --- set-up: times, order numbers --------------------------------------------------------
 
     def _times(self, n):
         """``n`` payment times (epoch seconds, ascending) over the last 365 days, seasonal."""
@@ -121,48 +101,9 @@ class OrderGenerator:
             self.next_number[year] = last + 1
         db.session.flush()
 
-    # --- one line's attribution (cached: the same product and amount split the same way) -----
-
-    def _split(self, product, amount):
-        key = (product["id"], amount)
-        found = self.splits.get(key)
-        if found is not None:
-            return found
-        supplier = product["supplier"]
-        scheme_bp = product["scheme"][2]
-        buckets = split_by_scheme(amount, {"households_by_supply": scheme_bp[0], "households_by_shares": scheme_bp[1],
-                                           "collective": scheme_bp[2], "supplier": scheme_bp[3]})
-        parts, memo = [], []
-        to_supplier = buckets["supplier"]
-        for bucket, weights, mode in (("households_by_supply", product["supply"], "operating"),
-                                      ("households_by_shares", supplier["members"], "asset")):
-            if not buckets[bucket]:
-                continue
-            if weights:
-                accounts = [self.household_account[h] for h, _ in weights]
-                for account, part in zip(accounts, largest_remainder(buckets[bucket], [w for _, w in weights],
-                                                                     accounts), strict=True):
-                    if part:
-                        parts.append((account, part, mode))
-            else:
-                to_supplier += buckets[bucket]
-                memo.append(f"{bucket} had no recipients: {buckets[bucket]} fen fell to supplier")
-        if buckets["collective"]:
-            if product["collective"] is not None:
-                parts.append((self.collective_account[product["collective"]], buckets["collective"], "collective"))
-            else:
-                to_supplier += buckets["collective"]
-                memo.append(f"collective had no recipient (no collective organization at {product['origin']}): "
-                            f"{buckets['collective']} fen fell to supplier")
-        if to_supplier:
-            parts.append((self.supplier_account[supplier["id"]], to_supplier, "supplier"))
-        found = self.splits[key] = (parts, "; ".join(memo))
-        return found
-
     # --- the batches --------------------------------------------------------------------------
 
     def run(self, n, *, batch, progress):
-        self._accounts()
         times = self._times(n)
         self._reserve_numbers(times)
         db.session.commit()
@@ -182,16 +123,25 @@ class OrderGenerator:
         picks = iter(rng.choices(self.products, cum_weights=self.product_cum, k=sum(counts)))
         buyers = rng.choices(self.buyers, cum_weights=self.buyer_cum, k=len(times))
         order_ids = iter(w.next_ids("orders", len(times)))
-        payment_ids = iter(w.next_ids("payments", len(times)))
-        clearing_ids = iter(w.next_ids("ledger_accounts", len(times)))
+        payment_ids = w.next_ids("payments", len(times))
         rows = {name: [] for name in COLUMNS}
-        for t, k, buyer in zip(times, counts, buyers, strict=True):
-            self._order(rows, t, [next(picks) for _ in range(k)], buyer, next(order_ids), next(payment_ids),
-                        next(clearing_ids))
+        for t, k, buyer, payment_id in zip(times, counts, buyers, payment_ids, strict=True):
+            self._order(rows, t, [next(picks) for _ in range(k)], buyer, next(order_ids), payment_id)
         for name, columns in COLUMNS.items():
             w.write(name, columns, rows[name])
+        self._post(list(payment_ids), [r[0] for r in rows["refunds"]])
 
-    def _order(self, rows, t, products, buyer, order_id, payment_id, clearing_id):
+    def _post(self, payment_ids, refund_ids):
+        """The ledger posts the batch: payments (attribution included) first, then the refunds."""
+        payments = [p for start in range(0, len(payment_ids), READ_CHUNK) for p in db.session.scalars(
+            select(Payment).where(Payment.id.in_(payment_ids[start:start + READ_CHUNK])))]
+        ledger.post_payments_success(payments, backdate=True)
+        for start in range(0, len(refund_ids), READ_CHUNK):
+            for refund in db.session.scalars(select(Refund).where(Refund.id.in_(refund_ids[start:start + READ_CHUNK]))
+                                             .options(selectinload(Refund.lines)).order_by(Refund.id)):
+                ledger.post_refund(refund, at=refund.created_at)
+
+    def _order(self, rows, t, products, buyer, order_id, payment_id):
         rng, w = self.rng, self.w
         paid_at = datetime.fromtimestamp(t, UTC)
         local = paid_at.astimezone(LOCAL_TZ)
@@ -230,44 +180,14 @@ class OrderGenerator:
                                         paid_at + timedelta(days=5) if done else None))
         rows["payments"].append((payment_id, order_id, "bank_transfer", "succeeded" if not refunded else payment_status,
                                  total, refunded, "cny", f"SCALE-{order_id}", local.date(), paid_at, placed_at))
-        rows["ledger_accounts"].append((clearing_id, "order_clearing", None, None, order_id, f"order:{order_id}",
-                                        paid_at))
-        self._entry(rows, "payment", f"pay:{payment_id}", order_id, payment_id, paid_at,
-                    [(self.cash, total, None, None), (clearing_id, -total, None, None)])
-        for line in lines:
-            product = next(p for p in products if p["id"] == line[4])
-            parts, memo = self._split(product, line[8])
-            scheme_id, version, _ = product["scheme"]
-            postings = [(clearing_id, line[8], line[0], None)] + [(a, -part, line[0], m) for a, part, m in parts]
-            self._entry(rows, "attribution", f"attr:{payment_id}:{line[0]}", order_id, payment_id, paid_at, postings,
-                        line_id=line[0], scheme=(scheme_id, version), memo=memo)
         if refund_line:
             refund_line[16], refund_line[17] = refund_line[6], refund_line[8]
-            self._refund(rows, refund_line, payment_id, clearing_id, min(paid_at + timedelta(days=6), self.now))
+            self._refund(rows, refund_line, payment_id, min(paid_at + timedelta(days=6), self.now))
         rows["order_lines"].extend(tuple(line) for line in lines)
 
-    def _refund(self, rows, line, payment_id, clearing_id, at):
+    def _refund(self, rows, line, payment_id, at):
         refund_id = self.w.next_ids("refunds", 1)[0]
         refund_line_id = self.w.next_ids("refund_lines", 1)[0]
         order_id, amount = line[1], line[8]
         rows["refunds"].append((refund_id, payment_id, order_id, amount, REFUND_REASON, "pending", at))
         rows["refund_lines"].append((refund_line_id, refund_id, line[0], line[6], amount))
-        product = next(p for p in self.products if p["id"] == line[4])
-        parts, _ = self._split(product, amount)
-        postings = [(a, part, line[0], m) for a, part, m in parts] + [(clearing_id, -amount, line[0], None)]
-        self._entry(rows, "refund_attribution", f"refund:{refund_id}:{refund_line_id}", order_id, payment_id, at,
-                    postings, refund_id=refund_id, line_id=line[0])
-        self._entry(rows, "refund", f"refund:{refund_id}", order_id, payment_id, at,
-                    [(clearing_id, amount, None, None), (self.payable, -amount, None, None)], refund_id=refund_id)
-
-    def _entry(self, rows, kind, key, order_id, payment_id, at, postings, *, line_id=None, scheme=(None, None),
-               memo="", refund_id=None):
-        if len(postings) < 2 or sum(p[1] for p in postings) != 0:
-            raise AssertionError(f"scale entry {key} is unbalanced")
-        entry_id = self.w.next_ids("journal_entries", 1)[0]
-        rows["journal_entries"].append((entry_id, kind, order_id, payment_id, refund_id, line_id, scheme[0], scheme[1],
-                                        key, memo, at))
-        posting_ids = self.w.next_ids("postings", len(postings))
-        rows["postings"].extend((pid, entry_id, account, amount, posting_line, mode, at)
-                                for pid, (account, amount, posting_line, mode) in zip(posting_ids, postings,
-                                                                                        strict=True))

@@ -8,9 +8,6 @@ Create Date: 2026-11-23 05:01:53.483786
 from alembic import op
 import sqlalchemy as sa
 
-import marketplace.core.db  # noqa: F401  (UtcDateTime)
-from marketplace.core.append_only import append_only_statements, drop_statements
-from marketplace.ledger.models import balance_check_drop_statements, balance_check_statements
 
 APPEND_ONLY = ("journal_entries", "postings")
 
@@ -20,6 +17,75 @@ revision = '4c097f26f09d'
 down_revision = 'f1c2c8e33c01'
 branch_labels = None
 depends_on = None
+
+
+# Frozen DDL (this migration never imports application code): the append-only triggers as
+# marketplace/core/append_only.py wrote them when this revision was made.
+def append_only_statements(table, dialect):
+    if dialect == "postgresql":
+        return [
+            f"""CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table}
+FOR EACH ROW EXECUTE FUNCTION {table}_append_only()""",
+            f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()""",
+        ]
+    return [
+        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+    ]
+
+
+def drop_statements(table, dialect):
+    if dialect == "postgresql":
+        return [f"DROP FUNCTION IF EXISTS {table}_append_only() CASCADE"]
+    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
+
+
+def balance_check_statements():
+    """PostgreSQL DDL: deferred constraint triggers refusing an unbalanced entry or one with < 2 postings.
+
+    Checked at COMMIT (DEFERRABLE INITIALLY DEFERRED), for every entry inserted and every older
+    entry that received a posting in the transaction (needs PostgreSQL 13+ for
+    ``pg_current_xact_id``). Frozen copy of ledger/models.py at this revision.
+    """
+    return [
+        """CREATE OR REPLACE FUNCTION ledger_entry_balanced() RETURNS trigger AS $$
+DECLARE
+  eid bigint;
+  total numeric;
+  n integer;
+BEGIN
+  IF TG_TABLE_NAME = 'postings' THEN
+    eid := NEW.entry_id;
+    -- An entry inserted by this very transaction is checked once by its own trigger on
+    -- journal_entries (deferred triggers see the final state), so its postings need not repeat
+    -- the sum. Inside a savepoint xmin is a subtransaction id: no match, full check (safe side).
+    IF EXISTS (SELECT 1 FROM journal_entries WHERE id = eid AND xmin = pg_current_xact_id()::xid) THEN
+      RETURN NULL;
+    END IF;
+  ELSE
+    eid := NEW.id;
+  END IF;
+  SELECT COALESCE(SUM(amount_fen), 0), COUNT(*) INTO total, n FROM postings WHERE entry_id = eid;
+  IF total <> 0 OR n < 2 THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+      MESSAGE = 'journal entry ' || eid || ' is unbalanced: sum ' || total || ' fen, ' || n || ' postings';
+  END IF;
+  RETURN NULL;
+END; $$ LANGUAGE plpgsql""",
+        """CREATE CONSTRAINT TRIGGER journal_entries_balanced AFTER INSERT ON journal_entries
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_balanced()""",
+        """CREATE CONSTRAINT TRIGGER postings_entry_balanced AFTER INSERT ON postings
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_balanced()""",
+    ]
+
+
+def balance_check_drop_statements():
+    return ["DROP FUNCTION IF EXISTS ledger_entry_balanced() CASCADE"]
 
 
 def upgrade():
@@ -34,7 +100,7 @@ def upgrade():
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('response_status', sa.Integer(), nullable=True),
     sa.Column('response_body', sa.JSON(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_keys')),
     sa.UniqueConstraint('scope', 'key', name='uq_idempotency_keys_scope_key')
     )
@@ -52,7 +118,7 @@ def upgrade():
     sa.Column('type', sa.String(length=60), nullable=False),
     sa.Column('outcome', sa.String(length=40), nullable=False),
     sa.Column('payload_summary', sa.JSON(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stripe_events')),
     sa.UniqueConstraint('event_id', name='uq_stripe_events_event_id')
     )
@@ -70,8 +136,8 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('lifted_year', sa.Integer(), nullable=True),
     sa.Column('baseline_income_per_capita_fen', sa.BigInteger(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('registered_poor','lifted','monitored','edge','ordinary')", name=op.f('ck_households_status_known')),
     sa.CheckConstraint('baseline_income_per_capita_fen IS NULL OR baseline_income_per_capita_fen >= 0', name=op.f('ck_households_baseline_non_negative')),
     sa.CheckConstraint('lifted_year IS NULL OR lifted_year BETWEEN 1978 AND 2100', name=op.f('ck_households_lifted_year_range')),
@@ -92,7 +158,7 @@ def upgrade():
     sa.Column('organization_id', sa.Integer(), nullable=False),
     sa.Column('household_id', sa.Integer(), nullable=False),
     sa.Column('shares', sa.Integer(), nullable=False),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('shares > 0', name=op.f('ck_household_memberships_shares_positive')),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_household_memberships_household_id_households')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_household_memberships_organization_id_organizations')),
@@ -115,7 +181,7 @@ def upgrade():
     sa.Column('storage', sa.String(length=500), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('sales_count', sa.Integer(), nullable=False),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('draft','active','archived')", name=op.f('ck_products_status_known')),
     sa.CheckConstraint('sales_count >= 0', name=op.f('ck_products_sales_positive')),
     sa.ForeignKeyConstraint(['origin_region_code'], ['regions.code'], name=op.f('fk_products_origin_region_code_regions')),
@@ -142,7 +208,7 @@ def upgrade():
     sa.Column('supplier_bp', sa.Integer(), nullable=False),
     sa.Column('supply_lookback_days', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('households_by_supply_bp + households_by_shares_bp + collective_bp + supplier_bp = 10000', name=op.f('ck_attribution_schemes_shares_sum')),
     sa.CheckConstraint('households_by_supply_bp >= 0 AND households_by_shares_bp >= 0 AND collective_bp >= 0 AND supplier_bp >= 0', name=op.f('ck_attribution_schemes_shares_non_negative')),
     sa.CheckConstraint('supply_lookback_days BETWEEN 1 AND 730', name=op.f('ck_attribution_schemes_lookback_range')),
@@ -167,8 +233,8 @@ def upgrade():
     sa.Column('valid_until', sa.Date(), nullable=True),
     sa.Column('reason', sa.String(length=500), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('submitted','approved','rejected','revoked')", name=op.f('ck_certifications_status_known')),
     sa.CheckConstraint('valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from', name=op.f('ck_certifications_window')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_certifications_decided_by_id_users')),
@@ -195,12 +261,12 @@ def upgrade():
     sa.Column('total_fen', sa.BigInteger(), nullable=False),
     sa.Column('delivery', sa.JSON(), nullable=False),
     sa.Column('note', sa.String(length=500), nullable=False),
-    sa.Column('pay_by', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('pay_by', sa.DateTime(timezone=True), nullable=False),
     sa.Column('cancel_reason', sa.String(length=500), nullable=True),
-    sa.Column('placed_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('paid_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('cancelled_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('completed_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('placed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("payment_method IN ('stripe','bank_transfer')", name=op.f('ck_orders_method_known')),
     sa.CheckConstraint("status IN ('pending_approval','placed','completed','cancelled')", name=op.f('ck_orders_status_known')),
     sa.CheckConstraint('total_fen > 0', name=op.f('ck_orders_total_positive')),
@@ -225,7 +291,7 @@ def upgrade():
     sa.Column('stock', sa.Integer(), nullable=False),
     sa.Column('min_order_qty', sa.Integer(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('min_order_qty >= 1', name=op.f('ck_skus_min_qty_positive')),
     sa.CheckConstraint('price_fen >= 1', name=op.f('ck_skus_price_positive')),
     sa.CheckConstraint('stock >= 0', name=op.f('ck_skus_stock_non_negative')),
@@ -245,7 +311,7 @@ def upgrade():
     sa.Column('amount_paid_fen', sa.BigInteger(), nullable=False),
     sa.Column('supplied_on', sa.Date(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount_paid_fen >= 0', name=op.f('ck_supply_records_amount_non_negative')),
     sa.CheckConstraint('quantity >= 1', name=op.f('ck_supply_records_quantity_positive')),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_supply_records_household_id_households')),
@@ -266,10 +332,10 @@ def upgrade():
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('carrier', sa.String(length=100), nullable=True),
     sa.Column('tracking_no', sa.String(length=100), nullable=True),
-    sa.Column('confirmed_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('shipped_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('delivered_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('accepted_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('shipped_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('pending','confirmed','shipped','delivered','accepted','cancelled')", name=op.f('ck_fulfilments_status_known')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_fulfilments_order_id_orders')),
     sa.ForeignKeyConstraint(['supplier_id'], ['organizations.id'], name=op.f('fk_fulfilments_supplier_id_organizations')),
@@ -288,7 +354,7 @@ def upgrade():
     sa.Column('household_id', sa.Integer(), nullable=True),
     sa.Column('order_id', sa.Integer(), nullable=True),
     sa.Column('owner_key', sa.String(length=40), nullable=False),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('platform_cash','order_clearing','supplier','household_income','collective_income','refunds_payable')", name=op.f('ck_ledger_accounts_kind_known')),
     sa.ForeignKeyConstraint(['household_id'], ['households.id'], name=op.f('fk_ledger_accounts_household_id_households')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_ledger_accounts_order_id_orders')),
@@ -313,8 +379,8 @@ def upgrade():
     sa.Column('client_secret', sa.String(length=200), nullable=True),
     sa.Column('bank_reference', sa.String(length=100), nullable=True),
     sa.Column('received_on', sa.Date(), nullable=True),
-    sa.Column('succeeded_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('succeeded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("method IN ('stripe','bank_transfer')", name=op.f('ck_payments_method_known')),
     sa.CheckConstraint('amount_fen > 0', name=op.f('ck_payments_amount_positive')),
     sa.CheckConstraint('refunded_fen >= 0 AND refunded_fen <= amount_fen', name=op.f('ck_payments_refund_range')),
@@ -333,7 +399,7 @@ def upgrade():
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.Column('stock_after', sa.Integer(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_stock_adjustments_actor_id_users')),
     sa.ForeignKeyConstraint(['sku_id'], ['skus.id'], name=op.f('fk_stock_adjustments_sku_id_skus')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_adjustments'))
@@ -389,7 +455,7 @@ def upgrade():
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('stripe_refund_id', sa.String(length=100), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount_fen > 0', name=op.f('ck_refunds_amount_positive')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_refunds_created_by_id_users')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_refunds_order_id_orders')),
@@ -412,7 +478,7 @@ def upgrade():
     sa.Column('scheme_version', sa.Integer(), nullable=True),
     sa.Column('idempotency_key', sa.String(length=80), nullable=False),
     sa.Column('memo', sa.String(length=500), nullable=False),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('payment','attribution','refund_attribution','refund','refund_paid')", name=op.f('ck_journal_entries_kind_known')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_journal_entries_order_id_orders')),
     sa.ForeignKeyConstraint(['order_line_id'], ['order_lines.id'], name=op.f('fk_journal_entries_order_line_id_order_lines')),
@@ -452,7 +518,7 @@ def upgrade():
     sa.Column('amount_fen', sa.BigInteger(), nullable=False),
     sa.Column('order_line_id', sa.Integer(), nullable=True),
     sa.Column('benefit_mode', sa.String(length=12), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("benefit_mode IS NULL OR benefit_mode IN ('operating','asset','collective','supplier')", name=op.f('ck_postings_mode_known')),
     sa.CheckConstraint('amount_fen <> 0', name=op.f('ck_postings_amount_non_zero')),
     sa.ForeignKeyConstraint(['account_id'], ['ledger_accounts.id'], name=op.f('fk_postings_account_id_ledger_accounts')),

@@ -8,8 +8,6 @@ Create Date: 2026-11-23 04:08:01.997922
 from alembic import op
 import sqlalchemy as sa
 
-import marketplace.core.db  # noqa: F401  (UtcDateTime)
-from marketplace.core.append_only import append_only_statements, drop_statements
 
 
 # revision identifiers, used by Alembic.
@@ -17,6 +15,32 @@ revision = 'f1c2c8e33c01'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+
+# Frozen DDL (this migration never imports application code): the append-only triggers as
+# marketplace/core/append_only.py wrote them when this revision was made.
+def append_only_statements(table, dialect):
+    if dialect == "postgresql":
+        return [
+            f"""CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {table}_no_update_delete BEFORE UPDATE OR DELETE ON {table}
+FOR EACH ROW EXECUTE FUNCTION {table}_append_only()""",
+            f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()""",
+        ]
+    return [
+        f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+        f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END""",
+    ]
+
+
+def drop_statements(table, dialect):
+    if dialect == "postgresql":
+        return [f"DROP FUNCTION IF EXISTS {table}_append_only() CASCADE"]
+    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
 
 
 def upgrade():
@@ -46,7 +70,7 @@ def upgrade():
     sa.Column('contact_phone', sa.String(length=32), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('approval_threshold_fen', sa.BigInteger(), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('cooperative','collective','enterprise','canteen','school','hospital','agency','state_enterprise','union')", name=op.f('ck_organizations_kind_known')),
     sa.CheckConstraint("status IN ('pending','verified','suspended')", name=op.f('ck_organizations_status_known')),
     sa.CheckConstraint('approval_threshold_fen IS NULL OR approval_threshold_fen >= 0', name=op.f('ck_organizations_threshold_positive')),
@@ -63,7 +87,7 @@ def upgrade():
     sa.Column('organization_id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('target_fen', sa.BigInteger(), nullable=False),
-    sa.Column('updated_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('target_fen >= 0', name=op.f('ck_procurement_targets_target_positive')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_procurement_targets_organization_id_organizations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_procurement_targets')),
@@ -78,7 +102,7 @@ def upgrade():
     sa.Column('organization_id', sa.Integer(), nullable=True),
     sa.Column('region_scope', sa.String(length=12), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role IN ('admin','auditor','supplier_manager','buyer_purchaser','buyer_approver')", name=op.f('ck_users_role_known')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_users_organization_id_organizations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
@@ -97,7 +121,7 @@ def upgrade():
     sa.Column('before', sa.JSON(), nullable=True),
     sa.Column('after', sa.JSON(), nullable=True),
     sa.Column('request_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_events_actor_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
@@ -114,10 +138,10 @@ def upgrade():
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('family_id', sa.String(length=32), nullable=False),
-    sa.Column('expires_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', marketplace.core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('access','refresh')", name=op.f('ck_auth_tokens_kind_known')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_auth_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_auth_tokens')),

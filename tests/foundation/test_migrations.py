@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import flask_migrate
-import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -20,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from config import _normalise_db_url
 from marketplace import create_app
+from marketplace.core.pgdb import ensure_database
 from marketplace.extensions import db
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
@@ -50,12 +50,7 @@ def keep_logging():
 
 def _fresh_postgres_database(url):
     base, _, name = url.rpartition("/")
-    name = name.split("?")[0] + "_migrations"
-    with psycopg.connect(base.replace("postgresql+psycopg://", "postgresql://") + "/postgres",
-                         connect_timeout=5, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return _normalise_db_url(f"{base}/{name}")
+    return _normalise_db_url(ensure_database(f"{base}/{name.split('?')[0]}_migrations", fresh=True))
 
 
 @pytest.fixture
@@ -136,3 +131,16 @@ def test_migrations_upgrade_check_downgrade_on_fresh_database(fresh_database_url
     assert left == set()
     if pending_xfail:
         pytest.xfail(pending_xfail)
+
+
+def test_revisions_import_no_application_code():
+    """A revision is frozen history: its DDL is written out, never read from live modules."""
+    import ast
+
+    for path in sorted(Path(MIGRATIONS, "versions").glob("*.py")) + [Path(MIGRATIONS, "script.py.mako")]:
+        source = path.read_text()
+        tree = ast.parse(source) if path.suffix == ".py" else None
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names] if tree else []
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)] if tree else []
+        assert not [n for n in names if n.split(".")[0] == "marketplace"], path.name
+        assert "import marketplace" not in source and "from marketplace" not in source, path.name

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from marketplace.audit.models import AuditEvent
 from marketplace.catalog.models import Product, Sku
 from marketplace.core.clock import today_local
+from marketplace.core.money import MAX_FEN
 from marketplace.orders.models import Order
 from tests.factories_orders import order_payload
 from tests.helpers import assert_problem
@@ -178,6 +179,16 @@ def test_place_order_not_orderable_422_names_line(api, db, make_buyer, make_sku,
 def test_place_order_below_min_order_qty_422(api, make_buyer, make_sku):
     sku = make_sku(min_order_qty=10)
     assert_problem(api.post("/orders", make_buyer(), json=order_payload([(sku, 9)])), 422, field="lines.0.quantity")
+
+
+def test_place_order_total_above_max_fen_422_and_takes_nothing(api, db, make_buyer, make_sku):
+    """Every amount stays within core.money.MAX_FEN: a price at the maximum cannot be multiplied past it."""
+    sku = make_sku(price_fen=MAX_FEN, stock=10)
+    assert api.post("/orders", make_buyer(), json=order_payload([(sku, 1)])).status_code == 201
+    body = assert_problem(api.post("/orders", make_buyer(), json=order_payload([(sku, 2)])), 422, field="lines")
+    assert str(MAX_FEN) in body["errors"]["lines"][0]
+    db.session.expire_all()
+    assert db.session.get(Sku, sku.id).stock == 9
 
 
 def test_place_order_short_stock_409_names_each_and_takes_nothing(api, db, make_buyer, make_sku):

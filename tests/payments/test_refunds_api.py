@@ -62,8 +62,8 @@ def test_refund_above_paid_gives_422_naming_the_line(api, db, two_supplier_order
     admin = people(order)["admin"]
     assert _refund(api, order, admin, [(order.lines[0].id, 4)]).status_code == 201
     body = assert_problem(_refund(api, order, admin, [(order.lines[1].id, 1), (order.lines[0].id, 2)]), 422,
-                          field="lines")
-    assert body["errors"]["lines"] == {"1": {"quantity": ["more than was paid and not yet refunded (1)"]}}
+                          field="lines.1.quantity")
+    assert body["errors"] == {"lines.1.quantity": ["more than was paid and not yet refunded (1)"]}
     db.session.expire_all()
     assert order.lines[1].refunded_quantity == 0
 
@@ -71,7 +71,15 @@ def test_refund_above_paid_gives_422_naming_the_line(api, db, two_supplier_order
 def test_refund_supplier_refunding_another_suppliers_line_gives_422(api, db, two_supplier_order, people):
     order = two_supplier_order
     resp = _refund(api, order, people(order)["supplier"], [(order.lines[1].id, 1)])
-    assert_problem(resp, 422, field="lines")
+    assert_problem(resp, 422, field="lines.0.line_id")
+
+
+def test_refund_schema_errors_name_the_line_field_dotted(api, db, two_supplier_order, people):
+    """Like orders (``lines.0.quantity``): one flat, dotted name per field, never nested objects."""
+    order = two_supplier_order
+    body = assert_problem(_refund(api, order, people(order)["admin"], [(order.lines[0].id, 1), (order.lines[1].id, 0)]),
+                          422, field="lines.1.quantity")
+    assert set(body["errors"]) == {"lines.1.quantity"}
 
 
 def test_refund_supplier_not_on_the_order_gives_404(api, db, two_supplier_order, people):
@@ -79,11 +87,13 @@ def test_refund_supplier_not_on_the_order_gives_404(api, db, two_supplier_order,
     assert_problem(_refund(api, order, people(order)["other_supplier"], [(order.lines[0].id, 1)]), 404)
 
 
-@pytest.mark.parametrize("items", [[], [(1, 0)], [(1, 10**6 + 1)], [(1, "2")], [(1, 1), (1, 1)]])
-def test_refund_bad_lines_give_422(api, db, two_supplier_order, people, items):
+@pytest.mark.parametrize(("items", "field"), [([], "lines"), ([(1, 0)], "lines.0.quantity"),
+                                             ([(1, 10**6 + 1)], "lines.0.quantity"), ([(1, "2")], "lines.0.quantity"),
+                                             ([(1, 1), (1, 1)], "lines.1.line_id")])
+def test_refund_bad_lines_give_422(api, db, two_supplier_order, people, items, field):
     order = two_supplier_order
     items = [(order.lines[0].id if lid == 1 else lid, q) for lid, q in items]
-    assert_problem(_refund(api, order, people(order)["admin"], items), 422, field="lines")
+    assert_problem(_refund(api, order, people(order)["admin"], items), 422, field=field)
 
 
 def test_refund_reason_required_and_bounded(api, db, two_supplier_order, people):

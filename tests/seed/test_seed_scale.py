@@ -53,3 +53,21 @@ def test_seed_scale_twice_adds_a_second_set(app, db, make_region, household_ciph
         assert result.exit_code == 0, result.output
     assert count("orders") == 60 and count("households") == 40
     assert runner.invoke(args=["ledger", "check"]).exit_code == 0
+
+
+def test_seed_scale_is_posted_by_the_ledger_at_payment_time(app, db, make_region, household_cipher):
+    """The ledger's own batch posting writes the scale data: one payment entry per payment and one
+    attribution entry per line, dated at the payment (reports count income by posting date)."""
+    from marketplace.ledger.models import JournalEntry
+    from marketplace.payments.models import Payment
+
+    for n in range(5):
+        make_region(f"511781{100 + n}")
+    result = app.test_cli_runner().invoke(args=["seed", "scale", "--orders", "40", "--households", "20"])
+    assert result.exit_code == 0, result.output
+    entries = _db.session.scalars(select(JournalEntry)).all()
+    paid_at = {p.id: p.succeeded_at for p in _db.session.scalars(select(Payment))}
+    assert sorted(e.payment_id for e in entries if e.kind == "payment") == sorted(paid_at)
+    assert sum(e.kind == "attribution" for e in entries) == count("order_lines")
+    assert {e.idempotency_key for e in entries if e.kind == "payment"} == {f"pay:{i}" for i in paid_at}
+    assert all(e.created_at == paid_at[e.payment_id] for e in entries if e.kind in ("payment", "attribution"))

@@ -35,8 +35,6 @@ from marketplace.ledger.services.journal import EntryDraft, existing_keys, write
 from marketplace.orders.models import OrderLine
 from marketplace.organizations.models import Organization
 
-BUCKETS = ("households_by_supply", "households_by_shares", "collective", "supplier")
-
 
 def payment_key(payment_id):
     return f"pay:{payment_id}"
@@ -79,6 +77,19 @@ class _Lookups:
                 product_id=product_id, supplier_id=supplier_id, since=paid_date - timedelta(days=lookback_days),
                 until=paid_date)
         return self.supply[key]
+
+    def preload_supply(self, lines_at):
+        """Every supply window the batch's lines may need, one query per (product, supplier)."""
+        keys = set()
+        for line, at in lines_at:
+            scheme = self.scheme(line.product_id, line.supplier_id, at)
+            if scheme.households_by_supply_bp:
+                keys.add((line.product_id, line.supplier_id, local_date(at),
+                          scheme.supply_lookback_days))
+        windows = {k: (k[0], k[1], k[2] - timedelta(days=k[3]), k[2]) for k in keys}
+        found = household_services.supply_weights_many(windows.values())
+        for key, window in windows.items():
+            self.supply.setdefault(key, found[window])
 
     def share_weights(self, supplier_id):
         if supplier_id not in self.shares:
@@ -162,10 +173,11 @@ def _line_entry(payment, plan, ids, clearing_id):
     return draft
 
 
-def post_payments_success(payments) -> int:
+def post_payments_success(payments, *, backdate=False) -> int:
     """Post a batch of succeeded payments (see :func:`post_payment_success`); returns how many were posted.
 
-    Payments already in the journal are skipped. Look-ups are shared across the batch.
+    Payments already in the journal are skipped. Look-ups are shared across the batch. ``backdate``
+    (back-filled data only, ``seed scale``): the entries are dated at the payment's ``succeeded_at``.
     """
     db.session.flush()
     payments = list({p.id: p for p in payments}.values())
@@ -188,6 +200,7 @@ def post_payments_success(payments) -> int:
         for line in lines_by_order[p.order_id]:
             moments[(line.product_id, line.supplier_id)].add(paid_at[p.id])
     lookups.preload_schemes(moments)
+    lookups.preload_supply([(line, paid_at[p.id]) for p in payments for line in lines_by_order[p.order_id]])
     plans = {p.id: [_plan_line(line, paid_at[p.id], lookups) for line in lines_by_order[p.order_id]]
              for p in payments}
     all_plans = [plan for ps in plans.values() for plan in ps]
@@ -201,8 +214,10 @@ def post_payments_success(payments) -> int:
         cash = EntryDraft(kind="payment", idempotency_key=payment_key(p.id), order_id=p.order_id, payment_id=p.id)
         cash.post(cash_id, p.amount_fen)
         cash.post(clearing_id, -p.amount_fen)
-        drafts.append(cash)
-        drafts.extend(_line_entry(p, plan, ids, clearing_id) for plan in plans[p.id])
+        entries = [cash] + [_line_entry(p, plan, ids, clearing_id) for plan in plans[p.id]]
+        for entry in entries if backdate else ():
+            entry.created_at = paid_at[p.id]
+        drafts.extend(entries)
     written = write_entries(drafts)
     return sum(1 for p in payments if payment_key(p.id) in written)
 

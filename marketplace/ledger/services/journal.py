@@ -1,9 +1,11 @@
 """Writing balanced journal entries in bulk (the only place postings are inserted)."""
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
 from marketplace.core.db import utcnow
+from marketplace.core.pgdb import copy_rows
 from marketplace.extensions import db
 from marketplace.ledger.models import JournalEntry, Posting
 from marketplace.ledger.services.accounts import dialect_insert
@@ -29,6 +31,8 @@ class EntryDraft:
     scheme_version: int | None = None
     memo: str = ""
     postings: list = field(default_factory=list)
+    #: when the entry is dated (default: now); set only when back-filling (``seed scale``)
+    created_at: datetime | None = None
 
     def post(self, account_id, amount_fen, order_line_id=None, benefit_mode=None):
         if amount_fen:
@@ -68,10 +72,11 @@ def write_entries(drafts: list[EntryDraft]) -> set:
             .returning(table.c.id, table.c.idempotency_key))
     ids = {}
     for start in range(0, len(drafts), ENTRY_BATCH):
-        rows = [{**{c: getattr(d, c) for c in columns}, "created_at": now} for d in drafts[start:start + ENTRY_BATCH]]
+        rows = [{**{c: getattr(d, c) for c in columns}, "created_at": d.created_at or now}
+                for d in drafts[start:start + ENTRY_BATCH]]
         ids.update({k: i for i, k in db.session.execute(stmt, rows)})
     postings = [{"entry_id": ids[d.idempotency_key], "account_id": account_id, "amount_fen": amount,
-                 "order_line_id": line_id, "benefit_mode": mode, "created_at": now}
+                 "order_line_id": line_id, "benefit_mode": mode, "created_at": d.created_at or now}
                 for d in drafts if d.idempotency_key in ids
                 for account_id, amount, line_id, mode in d.postings]
     if postings:
@@ -89,7 +94,4 @@ def _insert_postings(rows):
     if connection.dialect.name != "postgresql":
         db.session.execute(Posting.__table__.insert(), rows)
         return
-    driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(f"COPY postings ({', '.join(POSTING_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in POSTING_COLUMNS])
+    copy_rows(connection, "postings", POSTING_COLUMNS, ([row[c] for c in POSTING_COLUMNS] for row in rows))

@@ -13,8 +13,6 @@ from marketplace.ledger.services.accounts import account_balance
 from marketplace.orders.models import Order, OrderLine
 from marketplace.organizations.models import Organization
 
-MODES = ("operating", "asset", "collective", "supplier")
-
 
 def _recipient(account, households, orgs):
     if account.household_id is not None:

@@ -61,12 +61,13 @@ def _reverse_line(refund, refund_line, clearing_id):
     return draft
 
 
-def post_refund(refund):
+def post_refund(refund, *, at=None):
     """Reverse a refund's lines in proportion to what each recipient still holds, then book the
     total as owed to the buyer (see the module docstring). Idempotent per refund line and per refund.
 
     Raises Unprocessable (422) if a line's refund exceeds what is still attributed to it, and
-    ValueError if the refund's amount is not the sum of its lines. Flushes, never commits.
+    ValueError if the refund's amount is not the sum of its lines. ``at`` dates the entries
+    (back-filled data only, ``seed scale``; default now). Flushes, never commits.
     """
     db.session.flush()
     lines = sorted(refund.lines, key=lambda rl: rl.id)
@@ -79,10 +80,12 @@ def post_refund(refund):
     for refund_line in lines:
         # One line at a time: the next line of the same order line must see this one's reversal.
         if refund_line_key(refund.id, refund_line.id) not in done:
-            write_entries([_reverse_line(refund, refund_line, clearing_id)])
+            draft = _reverse_line(refund, refund_line, clearing_id)
+            draft.created_at = at
+            write_entries([draft])
     if refund_key(refund.id) not in done:
         draft = EntryDraft(kind="refund", idempotency_key=refund_key(refund.id), order_id=refund.order_id,
-                           payment_id=refund.payment_id, refund_id=refund.id)
+                           payment_id=refund.payment_id, refund_id=refund.id, created_at=at)
         draft.post(clearing_id, total)
         draft.post(ids[acc.key(acc.refunds_payable())], -total)
         write_entries([draft])

@@ -13,7 +13,8 @@ from marketplace.certification.services import orderable_clause, valid_certifica
 from marketplace.core.auth import BUYER_ROLES
 from marketplace.core.clock import now_local, today_local
 from marketplace.core.db import utcnow
-from marketplace.core.errors import Forbidden, Unprocessable
+from marketplace.core.errors import Forbidden, Unprocessable, field_error
+from marketplace.core.money import MAX_FEN
 from marketplace.extensions import db
 from marketplace.orders.errors import InsufficientStock
 from marketplace.orders.models import Fulfilment, Order, OrderLine
@@ -67,6 +68,8 @@ def _load_and_check(lines, today):
             errors[f"lines.{i}.quantity"] = [f"below the minimum order quantity of {sku.min_order_qty}"]
     if errors:
         raise Unprocessable("some lines cannot be ordered: " + ", ".join(sorted(errors)), errors=errors)
+    if sum(line["quantity"] * skus[line["sku_id"]].price_fen for line in lines) > MAX_FEN:
+        raise field_error("lines", f"the order's total exceeds the maximum amount of {MAX_FEN} fen")
     return skus, products
 
 

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from marketplace.audit.services import record, record_change
-from marketplace.core.errors import Conflict, InvalidTransition, NotFound, Unprocessable
+from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.core.locks import lock
 from marketplace.core.transitions import require_state, transition
 from marketplace.extensions import db
@@ -19,7 +19,7 @@ SETTLE_ACTIONS = {RefundStatus.SUCCEEDED: "succeed", RefundStatus.FAILED: "fail"
 
 
 def _line_error(index, field, message):
-    return Unprocessable(f"lines[{index}].{field}: {message}", errors={"lines": {str(index): {field: [message]}}})
+    return field_error(f"lines.{index}.{field}", message)
 
 
 def line_amount(line, quantity):
