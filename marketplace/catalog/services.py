@@ -23,7 +23,7 @@ from marketplace.core.auth import STAFF_ROLES, in_region_scope
 from marketplace.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, field_error
 from marketplace.extensions import db
 from marketplace.geography.models import Region
-from marketplace.geography.services import region_path
+from marketplace.geography.services import check_formerly_poor, region_path
 from marketplace.organizations.models import Organization
 
 from .schemas import MAX_STOCK
@@ -79,6 +79,7 @@ def _check_origin(code):
         raise field_error("origin_region_code", "no such region")
     if region.level not in ("county", "village"):
         raise field_error("origin_region_code", "must be a county or village code")
+    check_formerly_poor(code, "origin_region_code")
 
 
 def _editable(product, action="edit"):
@@ -90,7 +91,7 @@ def create_product(*, actor, data):
     """A verified supplier's manager lists a product; it starts as a draft.
 
     Raises Forbidden when the actor's organization is not a verified supplier,
-    422 when the origin region is unknown or not a county/village.
+    422 when the origin region is unknown, not a county/village or not in a formerly poor county.
     """
     org = db.session.get(Organization, actor.organization_id) if actor.organization_id else None
     if org is None or not org.is_supplier:
