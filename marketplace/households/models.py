@@ -11,7 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, utcnow
 
-STATUSES = ("registered_poor", "lifted", "monitored", "edge", "ordinary")
+#: After 2020 (防止返贫动态监测): lifted 脱贫户; monitored kinds: monitored 脱贫不稳定户 (unstable lifted),
+#: edge 边缘易致贫户 (marginal), sudden_hardship 突发严重困难户; ordinary. registered_poor (建档立卡贫困户)
+#: is kept for records from before 2021.
+STATUSES = ("registered_poor", "lifted", "monitored", "edge", "sudden_hardship", "ordinary")
 MIN_MEMBERS, MAX_MEMBERS = 1, 30
 
 
