@@ -12,7 +12,7 @@ from marketplace.core.errors import ErrorSchema
 install_json_body_parser()  # before any domain's api module declares its arguments
 
 BLUEPRINTS = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
-              "orders", "payments", "ledger", "reports", "public")
+              "orders", "payments", "ledger", "reports", "public", "files")
 #: Every models module, imported at start-up so metadata (and migrations) see all tables.
 MODEL_MODULES = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
                  "orders", "payments", "ledger")
