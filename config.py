@@ -1,5 +1,6 @@
 """Configuration: the environment is read here and nowhere else."""
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -37,6 +38,17 @@ class Config:
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
     ORDER_PAY_BY_HOURS_STRIPE = int(os.environ.get("ORDER_PAY_BY_HOURS_STRIPE", "1"))
     ORDER_PAY_BY_DAYS_TRANSFER = int(os.environ.get("ORDER_PAY_BY_DAYS_TRANSFER", "7"))
+    #: Stored files (evidence documents): a local directory.
+    FILE_STORAGE_DIR = os.environ.get("FILE_STORAGE_DIR", str(BASE_DIR / "instance" / "files"))
+    #: Where the app is reached, for absolute links it hands out (the demo's evidence URLs).
+    PUBLIC_BASE_URL = os.environ.get(
+        "PUBLIC_BASE_URL", f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+    #: This year's monitoring line (防止返贫监测线), per capita per year, shown in the income-bands report.
+    #: Default: the 2021 national monitoring range of 6000 yuan; set the province's current line.
+    MONITORING_LINE_FEN = int(os.environ.get("MONITORING_LINE_FEN", "600000"))
+    MONITORING_LINE_YEAR = int(os.environ.get("MONITORING_LINE_YEAR", "2021"))
+    MONITORING_LINE_SOURCE = os.environ.get(
+        "MONITORING_LINE_SOURCE", "national monitoring range 2021 (防止返贫动态监测, 人均纯收入 6000 元)")
     CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
     MAX_CONTENT_LENGTH = 1024 * 1024
     ACCESS_TOKEN_TTL_SECONDS = 3600
@@ -64,6 +76,7 @@ class TestingConfig(Config):
     ARGON2_PROFILE = "cheap"
     RATELIMIT_STORAGE_URI = "memory://"
     HOUSEHOLD_ID_KEY = DEV_HOUSEHOLD_KEY
+    FILE_STORAGE_DIR = str(Path(tempfile.gettempdir()) / "marketplace-test-files")
     STRIPE_SECRET_KEY = "sk_test_fake"
     STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
 

@@ -9,7 +9,7 @@ from marketplace.core.converters import register_converters
 from marketplace.core.errors import ErrorSchema
 
 BLUEPRINTS = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
-              "orders", "payments", "ledger", "reports", "public")
+              "orders", "payments", "ledger", "reports", "public", "files")
 #: Every models module, imported at start-up so metadata (and migrations) see all tables.
 MODEL_MODULES = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
                  "orders", "payments", "ledger")

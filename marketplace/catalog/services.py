@@ -26,7 +26,7 @@ from marketplace.core.scope import may_see
 from marketplace.core.transitions import transition
 from marketplace.extensions import db
 from marketplace.geography.models import Region
-from marketplace.geography.services import region_path
+from marketplace.geography.services import check_formerly_poor, region_path
 from marketplace.organizations.models import Organization
 
 from .schemas import MAX_STOCK
@@ -78,6 +78,7 @@ def _check_origin(code):
         raise field_error("origin_region_code", "no such region")
     if region.level not in ("county", "village"):
         raise field_error("origin_region_code", "must be a county or village code")
+    check_formerly_poor(code, "origin_region_code")
 
 
 def _editable(product, action="edit"):
@@ -89,7 +90,7 @@ def create_product(*, actor, data):
     """A verified supplier's manager lists a product; it starts as a draft.
 
     Raises Forbidden when the actor's organization is not a verified supplier,
-    422 when the origin region is unknown or not a county/village.
+    422 when the origin region is unknown, not a county/village or not in a formerly poor county.
     """
     org = db.session.get(Organization, actor.organization_id) if actor.organization_id else None
     if org is None or not org.is_supplier:

@@ -14,6 +14,10 @@ from marketplace.geography.models import Region
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "regions"
 FILES = (("provinces.csv", None), ("cities.csv", "provinceCode"), ("areas.csv", "cityCode"),
          ("streets.csv", "areaCode"))
+#: The formerly poor counties (code, name, lifted_year) flagged ``poverty_county`` when the regions load.
+POVERTY_COUNTIES_FILE = "poverty_counties.csv"
+NOT_FORMERLY_POOR = ("{code} is not a formerly poor county (poverty_county): "
+                     "suppliers and product origins must lie in one")
 
 
 def load_regions(data_dir=DATA_DIR, batch_size=5000):
@@ -35,7 +39,37 @@ def load_regions(data_dir=DATA_DIR, batch_size=5000):
             for start in range(0, len(rows), batch_size):
                 db.session.execute(Region.__table__.insert(), rows[start:start + batch_size])
             added += len(rows)
+    flag_poverty_counties(Path(data_dir) / POVERTY_COUNTIES_FILE)
     return added
+
+
+def flag_poverty_counties(path):
+    """Flag the counties listed in ``path`` (code,name,lifted_year) ``poverty_county``; returns how many changed.
+
+    A county already flagged keeps its lifted year (an admin may have corrected it); a missing file flags nothing.
+    """
+    if not Path(path).exists():
+        return 0
+    changed = 0
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            county = db.session.get(Region, row["code"].strip())
+            if county is not None and county.level == "county" and not county.poverty_county:
+                county.poverty_county = True
+                county.lifted_year = county.lifted_year or int(row["lifted_year"])
+                changed += 1
+    db.session.flush()
+    return changed
+
+
+def check_formerly_poor(code, field):
+    """The county rule: a supplier's organization and a product's origin lie in a formerly poor county.
+
+    ``code`` is a region code of the county or below; raises a 422 naming ``field`` otherwise.
+    """
+    county = db.session.get(Region, code[:6]) if len(code) >= 6 else None
+    if county is None or not county.poverty_county:
+        raise field_error(field, NOT_FORMERLY_POOR.format(code=code[:6]))
 
 
 def get_region(code):

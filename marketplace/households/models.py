@@ -15,10 +15,15 @@ from marketplace.geography.codes import county_of
 
 
 class HouseholdStatus(StrEnum):
+    """After 2020 (防止返贫动态监测): lifted 脱贫户; monitored kinds: monitored 脱贫不稳定户 (unstable lifted),
+    edge 边缘易致贫户 (marginal), sudden_hardship 突发严重困难户; ordinary. registered_poor (建档立卡贫困户)
+    is kept for records from before 2021."""
+
     REGISTERED_POOR = "registered_poor"
     LIFTED = "lifted"
     MONITORED = "monitored"
     EDGE = "edge"
+    SUDDEN_HARDSHIP = "sudden_hardship"
     ORDINARY = "ordinary"
 
 

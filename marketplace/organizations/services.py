@@ -9,17 +9,23 @@ from marketplace.core.scope import in_scope_clause, may_see
 from marketplace.core.transitions import transition
 from marketplace.extensions import db
 from marketplace.geography.models import Region
-from marketplace.organizations.models import Organization, ProcurementTarget
+from marketplace.geography.services import check_formerly_poor
+from marketplace.organizations.models import SUPPLIER_KINDS, Organization, ProcurementTarget
 from marketplace.organizations.states import TRANSITIONS, OrganizationStatus
 
 
 def register(*, data):
-    """Anyone registers an organization; it starts pending with its manager user."""
+    """Anyone registers an organization; it starts pending with its manager user.
+
+    A supplier lies in a formerly poor county (the county rule, 422 on ``region_code``); buyers anywhere.
+    """
     region = db.session.get(Region, data["region_code"])
     if region is None:
         raise field_error("region_code", "no such region")
     if data["kind"] == "collective" and region.level != "village":
         raise field_error("region_code", "a village collective is registered at its village code")
+    if data["kind"] in SUPPLIER_KINDS:
+        check_formerly_poor(region.code, "region_code")
     if db.session.scalar(select(Organization.id).where(Organization.uscc == data["uscc"])):
         raise Conflict("an organization with this USCC is already registered", errors={"uscc": ["already registered"]})
     manager = data["manager"]

@@ -47,3 +47,28 @@ def validate_uscc(code: str) -> bool:
 def normalize_uscc(code: str) -> str:
     """Strip surrounding whitespace and upper-case, as entered codes vary."""
     return code.strip().upper()
+
+
+# --- the parts of a code (GB 32100 §4): authority + kind (2), registering county (6), organization code (9) ---
+
+#: Registration-authority and kind prefixes an organization kind may carry: 9 市场监管 (1 enterprise,
+#: 3 farmers' cooperative), 1 机构编制 (1 government body, 2 public institution such as a canteen, school or
+#: hospital), 8 工会 (1 trade union), N 农业农村 (2 village, 3 township, 1 group-level collective).
+KIND_PREFIXES = {
+    "cooperative": ("93",), "enterprise": ("91",), "state_enterprise": ("91",),
+    "collective": ("N2", "N3", "N1"), "canteen": ("12",), "school": ("12",), "hospital": ("12",),
+    "agency": ("11",), "union": ("81",),
+}
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code_check_char(first8: str) -> str:
+    """The check character of a 9-character organization code (GB 11714), e.g. ``D2143569`` → ``X``."""
+    total = sum(int(c, 36) * w for c, w in zip(first8, _ORG_CODE_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def prefix_matches_kind(code: str, kind: str) -> bool:
+    """True when the code's registration-authority and kind prefix is one the organization kind carries."""
+    return code[:2] in KIND_PREFIXES.get(kind, ())

@@ -12,7 +12,9 @@ FORMATS = ("json", "csv", "xlsx")
 MAX_YEARS = 3
 MAX_THRESHOLDS = 10
 MAX_THRESHOLD_YUAN = 10**7
+#: The 越西 case's lines of 2020 (yuan per capita per year): what the default thresholds are, said in the report.
 DEFAULT_THRESHOLDS_YUAN = (4200, 4500, 5000)
+DEFAULT_THRESHOLDS_LABEL = "4200, 4500, 5000 yuan: the 2020 lines of the 越西 (Yuexi county) case"
 Year = fields.Integer(strict=False, validate=validate.Range(min=2000, max=2100))
 RegionPrefix = validate.Regexp(r"^\d{2,12}$", error="a region code prefix of 2 to 12 digits")
 
@@ -126,7 +128,10 @@ class IncomeBandsQuerySchema(YearQuerySchema):
 
     @post_load
     def thresholds_to_fen(self, data, **kwargs):
-        data["thresholds_fen"] = [v * 100 for v in data.pop("thresholds")]
+        thresholds = data.pop("thresholds")
+        data["thresholds_label"] = ("given in the query" if tuple(thresholds) != DEFAULT_THRESHOLDS_YUAN
+                                    else DEFAULT_THRESHOLDS_LABEL)
+        data["thresholds_fen"] = [v * 100 for v in thresholds]
         return data
 
 
@@ -236,10 +241,19 @@ class BelowThresholdSchema(Schema):
     households = fields.List(fields.Nested(BandHouseholdSchema))
 
 
+class MonitoringLineSchema(Schema):
+    per_capita_fen = fields.Integer()
+    year = fields.Integer()
+    source = fields.String()
+
+
 class IncomeBandsReportSchema(Schema):
     year = fields.Integer()
     region = fields.String()
     thresholds_fen = fields.List(fields.Integer())
+    thresholds_label = fields.String(metadata={"description": "what the thresholds are (year and source)"})
+    monitoring_line = fields.Nested(MonitoringLineSchema, metadata={
+        "description": "the configured monitoring line (MONITORING_LINE_FEN), its year and source"})
     total_households = fields.Integer()
     bands = fields.List(fields.Nested(BandSchema))
     below = fields.List(fields.Nested(BelowThresholdSchema))

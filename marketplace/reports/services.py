@@ -7,6 +7,8 @@ wider than the scope is narrowed to the scope.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from flask import current_app
+
 from marketplace.core.clock import now_local
 from marketplace.core.scope import narrowed
 from marketplace.extensions import db
@@ -165,7 +167,15 @@ def income_bands_report(*, actor, args):
         under = [row for row in below_rows if row["band"] <= i]
         below.append({"threshold_fen": threshold, "count": len(under), "households": under})
     return {"year": args["year"], "region": region, "thresholds_fen": args["thresholds_fen"],
+            "thresholds_label": args.get("thresholds_label"), "monitoring_line": monitoring_line(),
             "total_households": sum(b["households"] for b in bands), "bands": bands, "below": below}
+
+
+def monitoring_line():
+    """This year's monitoring line (防止返贫监测线) as configured, with its year and source."""
+    config = current_app.config
+    return {"per_capita_fen": config["MONITORING_LINE_FEN"], "year": config["MONITORING_LINE_YEAR"],
+            "source": config["MONITORING_LINE_SOURCE"]}
 
 
 def income_bands_export(*, actor, args):

@@ -1,8 +1,8 @@
 """`flask seed demo` and `flask seed scale` (the `seed` group, registered by marketplace/cli.py)."""
-import os
 import time
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
@@ -13,18 +13,29 @@ cli = AppGroup("seed", help="Demo and benchmark data.")
 @cli.command("demo")
 def demo_command():
     """Load the demo regions, organizations, households, catalog and orders (idempotent)."""
+    from marketplace.certification.services import today_local
     from marketplace.seed.demo import DEMO_PASSWORD, run
-    from marketplace.seed.demo_data import SHOWCASE_VILLAGE
+    from marketplace.seed.demo_data import SHOWCASE_VILLAGE, SOURCES
+    from marketplace.seed.evidence import evidence_key
 
-    logins = run()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    logins = run(base)
     db.session.commit()
-    base = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-    click.echo(f"demo data ready. Logins (password {DEMO_PASSWORD}):")
+    today = today_local()
+    click.echo(f"demo data ready ({today.year}). Logins (password {DEMO_PASSWORD}):")
     for email, role in logins:
         click.echo(f"  {role:17} {email}")
     click.echo(f"  API:        {base}/api/v1/products")
     click.echo(f"  API docs:   {base}/api/v1/docs")
     click.echo(f"  disclosure: {base}/api/v1/public/disclosures/{SHOWCASE_VILLAGE}  (大榆村, no login)")
+    click.echo(f"  evidence:   {base}/api/v1/files/{evidence_key('tea')}  (generated PDF, one per product)")
+    click.echo("Where the demo comes from:")
+    click.echo(f"  sales: {today.year - 1}-{today.year}: dated by season over the twelve months to {today}")
+    config = current_app.config
+    click.echo(f"  monitoring line: {config['MONITORING_LINE_YEAR']}: {config['MONITORING_LINE_FEN'] // 100} yuan, "
+               f"{config['MONITORING_LINE_SOURCE']} (MONITORING_LINE_FEN)")
+    for subject, period, source in SOURCES:
+        click.echo(f"  {subject}: {period}: {source}")
 
 
 @cli.command("scale")

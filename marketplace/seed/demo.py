@@ -4,8 +4,9 @@ Everything goes through the domain services (households, links, catalog, certifi
 orders, payments, refunds), so every rule and every ledger posting is the real one. What
 exists already (found by a natural key: e-mail, USCC, village code, ID number, product name,
 order note) is left alone, so a second run adds nothing. The only liberty: paid demo orders
-get their placement/payment/fulfilment times spread over the current year, so the monthly
-reports have months to show (ledger postings keep their real time: they are append-only).
+get their placement/payment/fulfilment times moved into their products' seasons over the last
+twelve months (ledger postings keep their real time: they are append-only). Evidence documents
+are generated PDFs kept in the file storage and served by the app.
 """
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -29,18 +30,27 @@ from marketplace.orders import services as orders
 from marketplace.orders.models import Order
 from marketplace.organizations import services as organizations
 from marketplace.organizations.models import Organization, ProcurementTarget
-from marketplace.organizations.uscc import uscc_check_char
+from marketplace.organizations.uscc import KIND_PREFIXES, org_code_check_char, uscc_check_char
 from marketplace.payments import services as payments
 from marketplace.payments.models import Payment
 from marketplace.seed import demo_data as data
+from marketplace.seed.evidence import write_evidence
 
 DEMO_PASSWORD = "demo-password-2026"
 ORDER_NOTE = "demo:"
 
 
-def demo_uscc(n, region_code="511781"):
-    body = f"93{county_of(region_code)}MA{n:07d}"
+def demo_uscc(n, region_code="511781", kind="cooperative"):
+    """A synthetic USCC: the kind's prefix, the registering county, an organization code with its check."""
+    org_code = f"MA{n:06d}" if KIND_PREFIXES[kind][0][0] == "9" else f"{n:08d}"
+    body = f"{KIND_PREFIXES[kind][0]}{county_of(region_code)}{org_code}{org_code_check_char(org_code)}"
     return body + uscc_check_char(body)
+
+
+def sale_day(today, month, index):
+    """The order's day in ``month``: the latest such day before today (so within the last twelve months)."""
+    day = date(today.year, month, 3 + index * 5 % 23)
+    return day if day < today else day.replace(year=today.year - 1)
 
 
 def demo_id_number(county, village_index, index):
@@ -60,11 +70,12 @@ def ensure_user(email, role, name, organization=None, region_scope=""):
 
 
 def ensure_org(n, kind, name, region_code, **fields):
-    uscc = demo_uscc(n, region_code)
+    uscc = demo_uscc(n, region_code, kind)
     org = db.session.scalar(select(Organization).where(Organization.uscc == uscc))
     if org is None:
-        org = Organization(kind=kind, name=name, uscc=uscc, region_code=region_code, contact_name="联系人",
-                           contact_phone="0818-8620000", status="verified", **fields)
+        contact_name, contact_phone = data.CONTACTS[n]
+        org = Organization(kind=kind, name=name, uscc=uscc, region_code=region_code, contact_name=contact_name,
+                           contact_phone=contact_phone, status="verified", **fields)
         db.session.add(org)
         db.session.flush()
     return org
@@ -81,7 +92,8 @@ def ensure_village(code, name, lifted_year=None):
 class Demo:
     """One run of the demo loader; ``run()`` returns the logins to print."""
 
-    def __init__(self):
+    def __init__(self, evidence_urls):
+        self.evidence_urls = evidence_urls
         self.today = today_local()
         self.logins = []
         self.suppliers, self.managers, self.buyers, self.products = {}, {}, {}, {}
@@ -139,12 +151,12 @@ class Demo:
     def catalog(self):
         valid_from = date(self.today.year, 1, 1)
         for (key, supplier, name, category, origin, description, shelf_life, storage, skus, scheme, supplies,
-             evidence) in data.PRODUCTS:
+             _) in data.PRODUCTS:
             org, manager = self.suppliers[supplier], self.managers[supplier]
             product = db.session.scalar(select(Product).where(Product.supplier_id == org.id, Product.name == name))
             if product is None:
                 product = self._list_product(manager, org, name, category, origin, description, shelf_life,
-                                             storage, skus, scheme, evidence, valid_from)
+                                             storage, skus, scheme, self.evidence_urls[key], valid_from)
             self.products[key] = product
             if not db.session.scalar(select(SupplyRecord.id).where(SupplyRecord.product_id == product.id)):
                 for village, index, quantity, unit, paid, days_ago in supplies:
@@ -175,24 +187,26 @@ class Demo:
 
     def place_orders(self):
         users = {u.email: u for u in self.logins}
-        for key, email, lines, outcome, days_ago in data.ORDERS:
+        for index, (key, email, lines, outcome, month) in enumerate(data.ORDERS):
             if db.session.scalar(select(Order.id).where(Order.note == ORDER_NOTE + key)):
                 continue
             buyer = users[email]
             order = self._place(buyer, key, lines)
+            day = sale_day(self.today, month, index) if month else self.today - timedelta(days=4)
             if outcome != "unpaid":
-                self._pay(order, days_ago)
+                self._pay(order, day)
                 self._fulfil(order, buyer, done=outcome != "shipped")
                 if outcome == "refund":
                     self._refund(order)
-                self._backdate(order, days_ago)
+                self._backdate(order, day)
 
     def _place(self, buyer, key, lines):
         skus = [(self.products[p].skus[i].id, q) for p, i, q in lines]
         order = orders.place_order(buyer=buyer, data={
             "lines": [{"sku_id": sku_id, "quantity": q} for sku_id, q in skus],
             "delivery": {"address": f"{buyer.organization.name}后勤仓库", "contact_name": buyer.name,
-                         "contact_phone": "0818-2120000", "requested_date": self.today + timedelta(days=7)},
+                         "contact_phone": buyer.organization.contact_phone,
+                         "requested_date": self.today + timedelta(days=7)},
             "payment_method": "bank_transfer", "note": ORDER_NOTE + key})
         payments.open_payment_for_order(actor=buyer, order=order)
         if order.status == "pending_approval":
@@ -201,9 +215,9 @@ class Demo:
             orders.approve_order(actor=approver, order_id=order.id)
         return order
 
-    def _pay(self, order, days_ago):
+    def _pay(self, order, day):
         payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
-        received = max(self.today - timedelta(days=days_ago), date(self.today.year, 1, 1))
+        received = max(day, date(self.today.year, 1, 1))
         payments.confirm_transfer(actor=self.admin, payment_id=payment.id, data={
             "amount_fen": payment.amount_fen, "bank_reference": f"DEMO-{order.number}", "received_on": received})
 
@@ -225,9 +239,8 @@ class Demo:
         payments.create_refund(actor=manager, order_id=order.id,
                                data={"lines": [{"line_id": line.id, "quantity": quantity}], "reason": reason})
 
-    def _backdate(self, order, days_ago):
-        """Spread a paid demo order over the current year (never before 1 January, local time)."""
-        day = max(self.today - timedelta(days=days_ago), date(self.today.year, 1, 2))
+    def _backdate(self, order, day):
+        """Date a paid demo order on ``day`` (10:30 local time): placed the day before, then paid."""
         at = datetime.combine(day, time(10, 30), LOCAL_TZ).astimezone(UTC)
         if at >= datetime.now(UTC):
             return
@@ -259,6 +272,11 @@ class Demo:
         return self.logins
 
 
-def run():
-    """Load the demo (idempotent); returns [(email, role)] of the demo logins."""
-    return [(u.email, u.role) for u in Demo().run()]
+def run(base_url="http://127.0.0.1:8000"):
+    """Load the demo (idempotent); returns [(email, role)] of the demo logins.
+
+    The evidence PDFs are written first, before the transaction begins; their URLs start with ``base_url``.
+    """
+    usccs = {key: demo_uscc(n, region, kind) for key, n, kind, _, region, _, _ in data.SUPPLIERS}
+    evidence = write_evidence([(p[0], p[-1], usccs[p[1]], p[4]) for p in data.PRODUCTS], base_url)
+    return [(u.email, u.role) for u in Demo(evidence).run()]

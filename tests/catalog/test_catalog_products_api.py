@@ -44,8 +44,8 @@ def test_create_product_unverified_supplier_forbidden(api, make_org, make_user, 
 
 @pytest.mark.parametrize("field,value", [
     ("name", ""), ("name", "x" * 201), ("category", "gold"), ("origin_region_code", "51"),
-    ("origin_region_code", "51178110"), ("images", ["ftp://x.cn/a.jpg"]), ("images", ["not a url"]),
-    ("images", [f"https://x.cn/{i}.jpg" for i in range(11)]), ("shelf_life_days", 0),
+    ("origin_region_code", "51178110"), ("images", ["ftp://example.cn/a.jpg"]), ("images", ["not a url"]),
+    ("images", [f"https://example.cn/{i}.jpg" for i in range(11)]), ("shelf_life_days", 0),
     ("shelf_life_days", 3651), ("shelf_life_days", "30"), ("shelf_life_days", 1.5), ("shelf_life_days", True),
 ])
 def test_create_product_validation_names_field(api, supplier, make_region, field, value):

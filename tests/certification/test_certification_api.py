@@ -44,7 +44,7 @@ def test_submit_twice_while_pending_conflict(api, owned, submitted):
 
 @pytest.mark.parametrize("change,field", [
     ({"evidence_urls": []}, "evidence_urls"), ({"evidence_urls": ["javascript:alert(1)"]}, "evidence_urls"),
-    ({"evidence_urls": [f"https://x.cn/{i}" for i in range(11)]}, "evidence_urls"),
+    ({"evidence_urls": [f"https://example.cn/{i}" for i in range(11)]}, "evidence_urls"),
     ({"benefit_description": "太短"}, "benefit_description"),
     ({"benefit_description": "长" * 2001}, "benefit_description"), ({"status": "approved"}, "status"),
 ])

@@ -31,7 +31,7 @@ def test_openapi_lists_every_api_route(api, app):
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):
             continue
         path = rule.rule.replace("<", "{").replace(">", "}")
-        path = path.replace("{int:", "{").replace("{string:", "{")
+        path = path.replace("{int:", "{").replace("{string:", "{").replace("{path:", "{")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path[len("/api/v1"):] if path[len("/api/v1"):] in spec["paths"] else path, method) in documented
 

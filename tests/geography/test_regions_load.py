@@ -40,4 +40,6 @@ def test_regions_load_cli_imports_all_rows_and_is_idempotent(app, db):
     assert missing == 0
     wanyuan = db.session.get(Region, "511781")
     assert wanyuan.name == "万源市" and wanyuan.parent_code == "5117"
+    flagged = dict(db.session.execute(select(Region.code, Region.lifted_year).where(Region.poverty_county)).all())
+    assert flagged == {"511781": 2020, "220422": 2019, "500114": 2017, "610902": 2019, "513434": 2020}
     assert db.session.get(Region, "11").parent_code is None

@@ -251,3 +251,11 @@ def test_create_household_race_on_same_id_number_409(api, users, body, valid_id,
     # then
     assert_problem(resp, 409, "id_number")
     assert valid_id not in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", ["lifted", "monitored", "edge", "sudden_hardship", "registered_poor"])
+def test_create_household_statuses_of_the_monitoring_system(api, users, body, status):
+    """lifted 脱贫户; monitored kinds (脱贫不稳定户, 边缘易致贫户, 突发严重困难户); registered_poor for history."""
+    resp = api.post("/households", users["admin"], json={**body, "status": status, "lifted_year": 2019})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["status"] == status

@@ -5,6 +5,8 @@ import pytest
 from marketplace.organizations.uscc import (
     USCC_CHARSET,
     normalize_uscc,
+    org_code_check_char,
+    prefix_matches_kind,
     uscc_check_char,
     validate_uscc,
 )
@@ -88,3 +90,18 @@ def test_uscc_check_char_bad_body_raises(body):
 def test_normalize_uscc_strips_and_upper_cases():
     assert normalize_uscc(" 91110000600037341l\n") == "91110000600037341L"
     assert validate_uscc(normalize_uscc(" 91110000600037341l\n"))
+
+
+def test_org_code_check_char_gb11714_examples():
+    assert org_code_check_char("D2143569") == "X"
+    assert org_code_check_char("M000100Y") == "4"  # the organization code inside 91350100M000100Y43
+
+
+@pytest.mark.parametrize("code,kind,matches", [
+    ("93511781MA0000017X", "cooperative", True), ("91511781MA0000017X", "cooperative", False),
+    ("91511781MA0000017X", "enterprise", True), ("12511702000000000X", "hospital", True),
+    ("81511702000000000X", "union", True), ("N2220422MA0000017X", "collective", True),
+    ("93220422MA0000017X", "collective", False), ("12511702000000000X", "nonsense", False),
+])
+def test_prefix_matches_kind(code, kind, matches):
+    assert prefix_matches_kind(code, kind) is matches

@@ -53,3 +53,12 @@ def test_income_bands_thresholds_validation_names_the_field(api, ds):
     for bad in ("4500,4200", "4200,4200", "0", "10000001", "1,2,3,4,5,6,7,8,9,10,11", "42a", "4200,,4500", "-1"):
         resp = api.get("/reports/income-bands", ds.users["admin"], query_string={"thresholds": bad})
         assert_problem(resp, 422, "thresholds")
+
+
+def test_income_bands_label_their_thresholds_and_show_the_configured_monitoring_line(api, ds, app):
+    app.config.update(MONITORING_LINE_FEN=730000, MONITORING_LINE_YEAR=2026, MONITORING_LINE_SOURCE="省定监测线")
+    body = bands(api, ds.users["admin"], year=2024)
+    assert body["thresholds_label"] == "4200, 4500, 5000 yuan: the 2020 lines of the 越西 (Yuexi county) case"
+    assert body["monitoring_line"] == {"per_capita_fen": 730000, "year": 2026, "source": "省定监测线"}
+    custom = bands(api, ds.users["admin"], year=2024, thresholds="4200,4500")
+    assert custom["thresholds_label"] == "given in the query"

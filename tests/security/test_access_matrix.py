@@ -109,6 +109,7 @@ EXPECT = {
     "reports.get_sales_report": STAFF_READ, "reports.get_beneficiaries_report": STAFF_READ,
     "reports.get_income_bands_report": STAFF_READ, "reports.get_procurement_report": STAFF_READ,
     "public.get_disclosure": ANY,
+    "files.get_file": ANY,  # the evidence of certified products is public
     "audit.list_audit_events": STAFF_READ,
 }
 
@@ -184,6 +185,7 @@ class Objects:
                 "code": ("511781101201", "220422101201"),
                 "region_code": ("511781101201", "220422101201"),
                 "year": (date.today().year, date.today().year),
+                "key": ("evidence/demo-tea.pdf", "evidence/demo-woodear.pdf"),
             }
             self.own_line = own_order.lines[0].id
             self.foreign_line = foreign_order.lines[0].id

@@ -49,6 +49,7 @@ def path_values(app):
             "refund_id": list(range(1, 4)), "year": [date.today().year],
             "code": [c for c in _ids(Region, "code") if len(c) in (6, 12)],
             "region_code": [c for c in _ids(Region, "code") if len(c) in (6, 9, 12)],
+            "key": ["evidence/demo-tea.pdf", "evidence/demo-mushroom.pdf"],
         }
 
 

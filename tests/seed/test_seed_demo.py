@@ -1,10 +1,18 @@
 """`flask seed demo`: twice on a fresh database, every report shows something, the ledger holds."""
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.catalog.models import Product
+from marketplace.certification.models import Certification
+from marketplace.certification.services import LOCAL_TZ
 from marketplace.extensions import db as _db
+from marketplace.households.models import Household
+from marketplace.orders.models import Order
+from marketplace.organizations.models import Organization
+from marketplace.organizations.uscc import prefix_matches_kind, validate_uscc
 from marketplace.seed import demo_data
 from marketplace.seed.demo import DEMO_PASSWORD
 
@@ -21,7 +29,8 @@ def table_counts():
 
 
 @pytest.fixture
-def seeded(app, db, make_region, household_cipher):
+def seeded(app, db, make_region, household_cipher, tmp_path):
+    app.config["FILE_STORAGE_DIR"] = str(tmp_path / "files")
     for code in NEEDED:
         make_region(code)
     runner = app.test_cli_runner()
@@ -71,9 +80,11 @@ def test_seed_demo_every_report_has_rows(seeded, client):
         body = resp.get_json()
         rows = body.get("rows") or body.get("bands")
         assert rows, (path, body)
-    sales = client.get("/api/v1/reports/sales", headers=headers,
-                       query_string={"group_by": "month", "year": year}).get_json()
-    assert len(sales["rows"]) >= 3 and sales["totals"]["refunded_fen"] > 0
+    today = date.today()
+    sales = client.get("/api/v1/reports/sales", headers=headers, query_string={
+        "group_by": "month", "from": today.replace(year=today.year - 1, day=1).isoformat(),
+        "to": today.isoformat()}).get_json()
+    assert len(sales["rows"]) >= 6 and sales["totals"]["refunded_fen"] > 0
 
 
 def test_seed_demo_village_disclosure_shows_households_and_collective_income(seeded, client):
@@ -89,3 +100,77 @@ def test_seed_demo_ledger_check_passes(seeded, app):
     result = app.test_cli_runner().invoke(args=["ledger", "check"])
     assert result.exit_code == 0, result.output
     assert "ledger ok" in result.output
+
+
+#: City (4 digits) of each demo region → its telephone area code.
+AREA_CODES = {"5117": "0818", "2204": "0437", "5001": "023", "6109": "0915", "5134": "0834"}
+
+
+def test_seed_demo_credit_codes_validate_and_match_their_kinds(seeded):
+    orgs = _db.session.scalars(select(Organization)).all()
+    assert len(orgs) == 15
+    for org in orgs:
+        assert validate_uscc(org.uscc), org.uscc
+        assert prefix_matches_kind(org.uscc, org.kind), (org.kind, org.uscc)
+        assert org.uscc[2:8] == org.region_code[:6]
+    kinds = {org.kind: org.uscc[:2] for org in orgs}
+    assert kinds == {"cooperative": "93", "enterprise": "91", "collective": "N2", "canteen": "12", "school": "12",
+                     "hospital": "12", "union": "81"}
+
+
+def test_seed_demo_contacts_carry_their_region_area_code(seeded):
+    orgs = _db.session.scalars(select(Organization)).all()
+    for org in orgs:
+        phone = org.contact_phone
+        assert phone.startswith(AREA_CODES[org.region_code[:4]] + "-") or re.fullmatch(r"1[3-9]\d{9}", phone), \
+            (org.name, phone)
+    assert len({org.contact_phone for org in orgs}) == len(orgs)
+    assert len({org.contact_name for org in orgs}) == len(orgs)
+    assert {o.contact_phone[:4] for o in orgs if o.contact_phone.startswith("0")} >= {"0818", "0437", "023-",
+                                                                                       "0915", "0834"}
+
+
+def test_seed_demo_household_statuses_exist_after_2020(seeded):
+    households = _db.session.scalars(select(Household)).all()
+    statuses = {h.status for h in households}
+    assert statuses == {"lifted", "monitored", "edge", "sudden_hardship"}
+    assert all(h.lifted_year for h in households if h.status in ("lifted", "monitored"))
+
+
+def test_seed_demo_sales_lie_in_their_seasons_over_the_last_twelve_months(seeded):
+    today = date.today()
+    months = {demo_data.ORDERS[i][0]: demo_data.ORDERS[i][4] for i in range(len(demo_data.ORDERS))}
+    product_keys = {p[2]: p[0] for p in demo_data.PRODUCTS}
+    seen = set()
+    for order in _db.session.scalars(select(Order).where(Order.paid_at.is_not(None))):
+        paid_on = order.paid_at.astimezone(LOCAL_TZ).date()
+        month = months[order.note.removeprefix("demo:")]
+        assert today - timedelta(days=366) < paid_on <= today, (order.note, paid_on)
+        if month is None:
+            continue
+        assert paid_on.month == month and order.placed_at < order.paid_at, (order.note, paid_on)
+        for line in order.lines:
+            key = product_keys[_db.session.get(Product, line.product_id).name]
+            assert month in demo_data.SEASONS.get(key, range(1, 13)), (order.note, key, month)
+        seen.add(paid_on.month)
+    assert len(seen) >= 8
+
+
+def test_seed_demo_evidence_is_a_pdf_the_app_serves(seeded, client, app):
+    base = app.config["PUBLIC_BASE_URL"].rstrip("/") + "/api/v1/files/evidence/"
+    urls = [url for cert in _db.session.scalars(select(Certification)) for url in cert.evidence_urls]
+    assert len(urls) == len(demo_data.PRODUCTS) and all(url.startswith(base) for url in urls)
+    for url in urls:
+        resp = client.get(url.removeprefix(app.config["PUBLIC_BASE_URL"].rstrip("/")))
+        assert resp.status_code == 200 and resp.content_type == "application/pdf"
+        assert resp.data.startswith(b"%PDF-1.4") and b"Supplier credit code: " in resp.data
+
+
+def test_seed_demo_prints_its_year_and_sources_one_line_each(seeded):
+    output = seeded[0]
+    assert f"demo data ready ({date.today().year})" in output
+    lines = output.splitlines()
+    for subject, period, source in demo_data.SOURCES:
+        assert f"  {subject}: {period}: {source}" in lines
+    assert any(line.startswith("  monitoring line: 2021: 6000 yuan") for line in lines)
+    assert any(line.startswith("  sales: ") and "season" in line for line in lines)
