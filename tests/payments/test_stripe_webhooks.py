@@ -113,7 +113,8 @@ def test_webhook_concurrent_redelivery_posts_once(app, db, open_stripe_payment):
         JournalEntry.payment_id == payment.id, JournalEntry.kind == "payment")) == 1
 
 
-@pytest.mark.parametrize("over", [{"amount": -1}, {"currency": "usd"}])
+@pytest.mark.parametrize("over", [{"amount": -1}, {"amount": 1}, {"currency": "usd"}],
+                         ids=["underpaid_1_fen", "overpaid_1_fen", "other_currency"])
 def test_webhook_amount_or_currency_mismatch_acknowledged_not_posted_audited(db, open_stripe_payment, send_event,
                                                                              over):
     order, payment = open_stripe_payment

@@ -1,0 +1,150 @@
+"""`make mutants`: mutmut over the money modules, each with its own narrow test selection.
+
+Each group runs in its own copy of the project (``build/mutants/<group>``: mutmut writes its
+``mutants/`` tree and state there), SQLite, one worker (``--max-children 1``), ``-x``, no
+random order. The summary (killed / survived / timeout per module, the kill ratio with the
+equivalent mutants of ``EQUIVALENT`` excluded, and every survivor) is written to
+``bench/results/mutants.md``. Not part of ``make test``.
+
+    python scripts/mutants.py [group ...]      # all groups when none is named
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "build" / "mutants"
+RESULTS = ROOT / "bench" / "results"
+
+#: group -> (module to mutate, the test files that guard it)
+GROUPS = {
+    "attribution_maths": ("marketplace/ledger/attribution_maths.py",
+                          ["tests/ledger/test_attribution_maths.py", "tests/ledger/test_money_exact.py"]),
+    "attribution": ("marketplace/ledger/services/attribution.py",
+                    ["tests/ledger/test_ledger_posting.py", "tests/ledger/test_money_exact.py",
+                     "tests/ledger/test_ledger_refunds.py"]),
+    "ledger_refunds": ("marketplace/ledger/services/refunds.py",
+                       ["tests/ledger/test_ledger_refunds.py", "tests/ledger/test_money_exact.py"]),
+    "placing": ("marketplace/orders/services/placing.py",
+                ["tests/orders/test_placing_stock.py", "tests/orders/test_orders_api.py"]),
+    "webhooks": ("marketplace/payments/webhooks.py",
+                 ["tests/payments/test_stripe_webhooks.py", "tests/payments/test_money_exact_api.py"]),
+    "refunding": ("marketplace/payments/services/refunding.py",
+                  ["tests/payments/test_refunds_api.py", "tests/payments/test_money_exact_api.py"]),
+    "visibility": ("marketplace/orders/services/visibility.py",
+                   ["tests/orders/test_orders_api.py", "tests/security/test_scope_and_mass_assignment.py"]),
+}
+
+#: mutant name -> why no test can tell it from the original (excluded from the ratio)
+EQUIVALENT: dict[str, str] = {}
+
+PYTEST_ARGS = ["-x", "-q", "-p", "no:randomly", "-p", "no:xdist", "-p", "no:cacheprovider"]
+
+
+def _setup(group, module, tests):
+    where = WORK / group
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    for name in ("marketplace", "tests", "config.py", "wsgi.py", "data"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, where / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy(src, where / name)
+    tests = [t for t in tests if (ROOT / t).exists()]
+    (where / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\npythonpath = ["."]\nfilterwarnings = ["ignore::DeprecationWarning"]\n'
+        'markers = ["postgres: needs PostgreSQL (skipped on SQLite)"]\n\n'
+        "[tool.mutmut]\n"
+        'source_paths = ["marketplace"]\n'
+        f"only_mutate = {json.dumps([module])}\n"
+        f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}\n"
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
+        'also_copy = ["config.py", "wsgi.py", "data"]\n'
+        "use_git_change_detection = false\n"
+        "timeout_multiplier = 5.0\n"
+        "timeout_constant = 10.0\n")
+    return where
+
+
+def run_group(group):
+    module, tests = GROUPS[group]
+    where = _setup(group, module, tests)
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    mutmut = [sys.executable, "-m", "mutmut"]
+    with open(where / "run.log", "w") as log:
+        subprocess.run([*mutmut, "run", "--max-children", "1"], cwd=where, env=env, stdout=log,
+                       stderr=subprocess.STDOUT)
+    out = subprocess.run([*mutmut, "results", "--all", "true"], cwd=where, env=env, capture_output=True, text=True)
+    return module, _parse(out.stdout)
+
+
+def _parse(text):
+    statuses = {}
+    for line in text.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name:
+            statuses[name] = status.strip()
+    return statuses
+
+
+def _diff(group, name):
+    where = WORK / group
+    out = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=where, capture_output=True, text=True)
+    return "\n".join(line for line in out.stdout.splitlines() if line.startswith(("+", "-"))
+                     and not line.startswith(("+++", "---")))
+
+
+def report(results):
+    lines = ["# Mutation run over the money modules (`make mutants`)", "",
+             "mutmut, SQLite, one worker, `-x -p no:randomly`, each module against its own test files "
+             "(`scripts/mutants.py`: GROUPS).", "",
+             "| module | mutants | killed | survived | timeout/other | equivalent | kill ratio |",
+             "|---|---|---|---|---|---|---|"]
+    total_k = total_n = 0
+    details = []
+    for group, (module, statuses) in results.items():
+        killed = sum(1 for s in statuses.values() if s in ("killed", "timeout"))
+        equivalent = [n for n in statuses if n in EQUIVALENT]
+        survived = [n for n, s in statuses.items() if s == "survived" and n not in EQUIVALENT]
+        other = [n for n, s in statuses.items() if s not in ("killed", "survived", "timeout")]
+        counted = killed + len(survived)
+        ratio = f"{100 * killed / counted:.1f} %" if counted else "-"
+        total_k += killed
+        total_n += counted
+        lines.append(f"| {module} | {len(statuses)} | {killed} | {len(survived)} | {len(other)} "
+                     f"| {len(equivalent)} | {ratio} |")
+        for name in survived:
+            details.append(f"### survived: `{name}`\n```diff\n{_diff(group, name)}\n```")
+        for name in other:
+            details.append(f"- {statuses[name]}: `{name}`")
+    if total_n:
+        lines += ["", f"**Total: {total_k} killed of {total_n} (equivalents excluded): "
+                      f"{100 * total_k / total_n:.1f} %**"]
+    lines += ["", "## Equivalent mutants (excluded)", ""]
+    lines += [f"- `{n}`: {why}" for n, why in EQUIVALENT.items()] or ["(none)"]
+    lines += ["", "## Survivors and other outcomes", ""] + (details or ["(none)"])
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    groups = argv or list(GROUPS)
+    results = {}
+    state = WORK / "results.json"
+    if state.exists():
+        results = {g: tuple(v) for g, v in json.loads(state.read_text()).items()}
+    for group in groups:
+        print(f"== {group}", flush=True)
+        results[group] = run_group(group)
+        state.write_text(json.dumps(results, indent=1))
+        module, statuses = results[group]
+        print(f"   {module}: {sum(s == 'killed' for s in statuses.values())}/{len(statuses)} killed", flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "mutants.md").write_text(report(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
