@@ -1,6 +1,7 @@
 """Ledger routes: attribution per order (masked), household income, entries, accounts; role matrix."""
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
@@ -8,7 +9,6 @@ from sqlalchemy import select, text
 from marketplace.catalog.models import AttributionScheme
 from marketplace.core.db import utcnow
 from marketplace.ledger.models import LedgerAccount
-from marketplace.ledger.services.queries import LOCAL_TZ
 from tests.factories import DEFAULT_VILLAGE
 
 
@@ -99,11 +99,12 @@ def test_get_household_income_role_matrix(api, world, who, status):
 
 def test_get_household_income_by_month_and_mode_with_postings(api, world):
     # given: operating income 18000 credited, 6000 reversed by the refund, in the current month
-    year = utcnow().year
+    # the endpoint counts Asia/Shanghai years and months (the UTC year differs 16:00-24:00 UTC on 31 December)
+    now_local = datetime.now(ZoneInfo("Asia/Shanghai"))
+    year, month = now_local.year, now_local.month
     # when
     body = api.get(f"/households/{world['supplier_hh'].id}/income?year={year}", world["admin"]).json
     # then
-    month = utcnow().astimezone(LOCAL_TZ).month
     assert body["total_fen"] == body["operating_fen"] == 12000 and body["asset_fen"] == 0
     assert len(body["months"]) == 12
     assert [(m["month"], m["operating_fen"]) for m in body["months"] if m["total_fen"]] == [(month, 12000)]
