@@ -3,6 +3,7 @@ import threading
 import time
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from marketplace.audit.models import AuditEvent
@@ -53,10 +54,20 @@ def test_webhook_bad_signature_gives_400_and_writes_nothing(db, open_stripe_paym
         "wrong_secret": {"header": sign(event_body("x", {}), secret="whsec_other")},
         "garbage": {"header": "t=abc,v1=zzz"},
     }[case]
-    resp = send_event("payment_intent.succeeded", intent_obj(payment), **kwargs)
+    with time_machine.travel(now, tick=False):  # a slow machine must not move the 301 s edge
+        resp = send_event("payment_intent.succeeded", intent_obj(payment), **kwargs)
     assert_problem(resp, 400)
     db.session.expire_all()
     assert payment.status == "requires_payment" and _events(db) == 0 and _entries(db, payment) == 0
+
+
+@pytest.mark.parametrize("offset", [-300, 300], ids=["stale_300s", "future_300s"])
+def test_webhook_signature_timestamp_within_tolerance_is_accepted(db, open_stripe_payment, send_event, offset):
+    order, payment = open_stripe_payment
+    now = int(time.time())
+    with time_machine.travel(now, tick=False):
+        resp = send_event("payment_intent.succeeded", intent_obj(payment), timestamp=now + offset)
+    assert resp.status_code == 200 and resp.get_json()["outcome"] == "succeeded"
 
 
 def test_webhook_without_secret_configured_gives_503(app, db, open_stripe_payment, send_event):
