@@ -53,3 +53,12 @@ def test_income_bands_thresholds_validation_names_the_field(api, ds):
     for bad in ("4500,4200", "4200,4200", "0", "10000001", "1,2,3,4,5,6,7,8,9,10,11", "42a", "4200,,4500", "-1"):
         resp = api.get("/reports/income-bands", ds.users["admin"], query_string={"thresholds": bad})
         assert_problem(resp, 422, "thresholds")
+
+
+def test_income_bands_threshold_one_below_equal_and_one_above_an_income(api, ds):
+    # county 511781: H5 0, H1 382300, H2 430750, H3 500000. Thresholds 3822 / 3823 / 3824 yuan around H1:
+    # H1 is above 382200, NOT below 382300 (equal counts as at-or-above), below 382400 -> band 2
+    body = bands(api, ds.users["county_a"], year=2024, thresholds="3822,3823,3824")
+    assert [b["households"] for b in body["bands"]] == [1, 0, 1, 2]
+    assert [[h["head_name_masked"] for h in b["households"]] for b in body["below"]] == [
+        ["陈*梅"], ["陈*梅"], ["陈*梅", "王*英"]]
