@@ -11,19 +11,31 @@ from marketplace.orders.services import place_order
 from tests.factories_orders import order_payload
 
 
-@pytest.fixture
-def stock_updates(db):
-    """The SKU ids of every ``UPDATE skus`` statement, in the order they reach the database."""
+def _updates_of(db, table):
+    """The row ids of every ``UPDATE <table>`` statement, in the order they reach the database."""
     seen = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("UPDATE SKUS"):
-            # "UPDATE skus SET stock=(skus.stock -/+ ?) WHERE skus.id = ? ...": the id is bound second
+        if statement.lstrip().upper().startswith(f"UPDATE {table.upper()} "):
+            # "UPDATE t SET c=(t.c -/+ ?) WHERE t.id = ? ...": the id is bound second
             seen.append(parameters["id_1"] if isinstance(parameters, dict) else parameters[1])
 
     event.listen(db.engine, "before_cursor_execute", listener)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def stock_updates(db):
+    seen, stop = _updates_of(db, "skus")
     yield seen
-    event.remove(db.engine, "before_cursor_execute", listener)
+    stop()
+
+
+@pytest.fixture
+def sales_updates(db):
+    seen, stop = _updates_of(db, "products")
+    yield seen
+    stop()
 
 
 def _place(buyer, lines):
@@ -31,14 +43,15 @@ def _place(buyer, lines):
 
 
 def test_stock_updates_run_in_ascending_sku_id_order_whatever_the_line_order(db, make_buyer, make_sku,
-                                                                            stock_updates):
+                                                                            stock_updates, sales_updates):
     # given: four SKUs, ordered highest id first and one in the middle
     skus = [make_sku(stock=10) for _ in range(4)]
     lines = [(skus[3], 1), (skus[1], 2), (skus[0], 1), (skus[2], 3)]
     # when
     _place(make_buyer(), lines)
-    # then: the stock UPDATEs went out lowest id first
+    # then: the stock UPDATEs went out lowest id first, then the products' sales counts, lowest id first
     assert stock_updates == sorted(sku.id for sku in skus)
+    assert sales_updates == sorted(sku.product_id for sku in skus)
     db.session.commit()
     assert [db.session.get(Sku, s.id).stock for s in skus] == [9, 8, 7, 9]
 
@@ -63,3 +76,26 @@ def test_shortage_on_a_later_sku_gives_back_what_was_taken_from_earlier_ones(db,
     assert raised.value.errors == {"lines.0.quantity": ["only 2 in stock"]}
     # taken (first, second), refused (short), given back (first, second): ascending each time
     assert stock_updates == [first.id, second.id, short.id, first.id, second.id]
+
+
+def test_every_short_line_is_named_in_line_order(db, make_buyer, make_sku):
+    # given: two short SKUs, the higher id on line 0
+    low, high = make_sku(stock=1), make_sku(stock=2)
+    # when
+    with pytest.raises(InsufficientStock) as raised:
+        _place(make_buyer(), [(high, 3), (low, 4)])
+    # then: shortages follow the lines, not the (ascending id) locking order
+    assert raised.value.extra["shortages"] == [{"sku_id": high.id, "requested": 3, "available": 2},
+                                               {"sku_id": low.id, "requested": 4, "available": 1}]
+    assert (raised.value.extra["sku_id"], raised.value.extra["available"]) == (high.id, 2)
+
+
+def test_ordering_exactly_the_stock_left_succeeds_one_more_is_short(db, make_buyer, make_sku):
+    sku = make_sku(stock=4)
+    buyer = make_buyer()
+    with pytest.raises(InsufficientStock):
+        _place(buyer, [(sku, 5)])
+    db.session.rollback()
+    _place(buyer, [(sku, 4)])
+    db.session.commit()
+    assert db.session.get(Sku, sku.id).stock == 0
