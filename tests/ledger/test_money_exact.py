@@ -35,3 +35,59 @@ def test_supply_lookback_window_includes_its_edge_days_and_nothing_beyond(
     pay_order(ledger_order([(make_sku(product=product, price_fen=999), 1)]), succeeded_at=paid_at)
     # then: D-30 and D share 1:2 (333 / 666); D-31 and D+1 get nothing
     assert household_income(db) == {edge.id: 333, same_day.id: 666}
+
+
+def test_collective_is_the_lowest_id_not_suspended_one_at_the_origin_village(
+        db, make_org, make_product, make_sku, ledger_order, pay_order):
+    # given: three collectives at the village: suspended (lowest id), pending, verified
+    from tests.factories import DEFAULT_VILLAGE
+    suspended = make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="suspended")
+    pending = make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="pending")
+    make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="verified")
+    coop = make_org(kind="cooperative")
+    product = make_product(supplier=coop, origin_region_code=DEFAULT_VILLAGE)
+    add_scheme(db, product, supply=0, shares=0, collective=10000, supplier=0)
+    # when
+    pay_order(ledger_order([(make_sku(product=product, price_fen=501), 1)]))
+    # then: all 501 fen to the pending one
+    rows = db.session.execute(select(LedgerAccount.organization_id, func.sum(Posting.amount_fen))
+                              .join(Posting, Posting.account_id == LedgerAccount.id)
+                              .where(LedgerAccount.kind.in_(("collective_income", "supplier")))
+                              .group_by(LedgerAccount.organization_id)).all()
+    assert dict(rows) == {pending.id: -501}
+    assert suspended.id < pending.id
+
+
+def test_batch_posting_uses_each_payments_own_scheme_version(db, make_org, make_product, make_sku, ledger_order):
+    # given: v1 (all to supplier) from 3 days ago, v2 (all to collective) from 1 day ago; one payment
+    # two days ago, one 12 hours ago, one now; all posted in ONE batch (the middle one is neither the
+    # batch's first nor last moment, so its scheme is not looked up on its own when versions agree)
+    from marketplace.ledger.services.attribution import post_payments_success
+    from marketplace.payments.models import Payment
+    from tests.factories import DEFAULT_VILLAGE
+    collective = make_org(kind="collective", region_code=DEFAULT_VILLAGE)
+    coop = make_org(kind="cooperative")
+    product = make_product(supplier=coop, origin_region_code=DEFAULT_VILLAGE)
+    now = utcnow()
+    add_scheme(db, product, supply=0, shares=0, collective=0, supplier=10000, version=1,
+               created_at=now - timedelta(days=3))
+    add_scheme(db, product, supply=0, shares=0, collective=10000, supplier=0, version=2,
+               created_at=now - timedelta(days=1))
+    sku = make_sku(product=product, price_fen=700)
+    payments = []
+    for at, quantity in ((now - timedelta(days=2), 1), (now - timedelta(hours=12), 2), (now, 4)):
+        order = ledger_order([(sku, quantity)])
+        payments.append(Payment(order_id=order.id, method="bank_transfer", status="succeeded",
+                                amount_fen=order.total_fen, succeeded_at=at))
+        order.payment_status = "paid"
+    db.session.add_all(payments)
+    db.session.flush()
+    # when
+    assert post_payments_success(payments) == 3
+    db.session.commit()
+    # then: the oldest payment (700) by v1 to the supplier, the two newer (1400 + 2800) by v2 to the collective
+    rows = db.session.execute(select(LedgerAccount.organization_id, func.sum(Posting.amount_fen))
+                              .join(Posting, Posting.account_id == LedgerAccount.id)
+                              .where(LedgerAccount.kind.in_(("collective_income", "supplier")))
+                              .group_by(LedgerAccount.organization_id)).all()
+    assert dict(rows) == {coop.id: -700, collective.id: -4200}
