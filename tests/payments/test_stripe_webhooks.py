@@ -185,3 +185,37 @@ def test_webhook_processing_then_succeeded(db, open_stripe_payment, send_event):
     db.session.expire_all()
     assert payment.status == "processing"
     assert send_event("payment_intent.succeeded", intent_obj(payment)).get_json()["outcome"] == "succeeded"
+
+
+@pytest.mark.parametrize("received,outcome", [(0, "succeeded"), (-1, "amount_mismatch"), (1, "amount_mismatch")],
+                         ids=["received_exact", "received_1_fen_under", "received_1_fen_over"])
+def test_webhook_amount_received_is_what_counts(db, open_stripe_payment, send_event, received, outcome):
+    # given: "amount" (asked) always the amount due; "amount_received" what actually arrived
+    order, payment = open_stripe_payment
+    obj = dict(intent_obj(payment), amount_received=payment.amount_fen + received)
+    # when
+    resp = send_event("payment_intent.succeeded", obj)
+    # then
+    assert resp.get_json()["outcome"] == outcome
+    db.session.expire_all()
+    assert order.payment_status == ("paid" if outcome == "succeeded" else "unpaid")
+    assert _entries(db, payment) == (2 if outcome == "succeeded" else 0)  # payment + 1 line attribution
+
+
+def test_webhook_success_for_an_order_already_paid_otherwise_is_a_duplicate_not_posted(db, open_stripe_payment,
+                                                                                      send_event):
+    # given: the order was meanwhile paid by another payment (a bank transfer)
+    from marketplace.core.db import utcnow
+    order, payment = open_stripe_payment
+    db.session.add(Payment(order_id=order.id, method="bank_transfer", status="succeeded", currency="cny",
+                           amount_fen=order.total_fen, refunded_fen=0, succeeded_at=utcnow()))
+    order.payment_status = "paid"
+    db.session.commit()
+    # when
+    resp = send_event("payment_intent.succeeded", intent_obj(payment))
+    # then: acknowledged, audited, nothing posted, this payment left open
+    assert resp.get_json()["outcome"] == "duplicate_payment"
+    db.session.expire_all()
+    assert payment.status == "requires_payment" and _entries(db, payment) == 0
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.duplicate",
+                                                      AuditEvent.entity_id == str(payment.id)))
