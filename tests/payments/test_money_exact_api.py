@@ -216,3 +216,26 @@ def test_confirm_transfer_one_fen_off_posts_nothing(api, db, make_order, world, 
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).status == "requires_payment"
     assert balances(db, world) == {}
+
+
+def test_cancel_refund_reason_quotes_the_cancel_reason_cut_at_500(api, db, make_order, people, world):
+    order = _order(db, make_order, world, "bank_transfer")
+    _confirm_transfer(api, db, order, world)
+    reason = "预" * 500
+    assert api.post(f"/orders/{order.id}/cancel", people(order)["buyer"], json={"reason": reason}).status_code == 200
+    refund = db.session.scalar(select(Refund).where(Refund.order_id == order.id))
+    assert refund.reason == ("order cancelled: " + reason)[:500] and len(refund.reason) == 500
+
+
+def test_refund_lines_come_back_in_line_order_whatever_the_request_order(api, db, make_order, world):
+    order = _order(db, make_order, world, "bank_transfer")
+    _confirm_transfer(api, db, order, world)
+    line_a, line_b = order.lines[0].id, order.lines[1].id
+    body = _refund(api, order, world["admin"], [(line_b, 1), (line_a, 2)]).get_json()
+    assert [(rl["line_id"], rl["quantity"], rl["amount_fen"]) for rl in body["lines"]] == [(line_a, 2, 666),
+                                                                                          (line_b, 1, 1001)]
+    assert body["amount_fen"] == 1667
+    db.session.expire_all()
+    assert postings(db, world, refund_id=body["id"], kind="refund_attribution") == [
+        {"H1": 266, "H2": 133, "supplier": 200, "collective": 67, "clearing": -666},
+        {"H1": 401, "H2": 200, "supplier": 300, "collective": 100, "clearing": -1001}]
