@@ -39,8 +39,11 @@ def test_supply_lookback_window_includes_its_edge_days_and_nothing_beyond(
 
 def test_collective_is_the_lowest_id_not_suspended_one_at_the_origin_village(
         db, make_org, make_product, make_sku, ledger_order, pay_order):
-    # given: three collectives at the village: suspended (lowest id), pending, verified
+    # given: lower ids first: a cooperative AT the village, a collective of ANOTHER village; then three
+    # collectives at the village: suspended, pending, verified
     from tests.factories import DEFAULT_VILLAGE
+    make_org(kind="cooperative", region_code=DEFAULT_VILLAGE)
+    make_org(kind="collective", region_code=DEFAULT_VILLAGE[:-3] + "002")
     suspended = make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="suspended")
     pending = make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="pending")
     make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="verified")
