@@ -63,6 +63,10 @@ _STRICT = ("zip(..., strict=True) -> strict None/False/absent: largest_remainder
 
 #: mutant name -> why no test can tell it from the original (excluded from the ratio)
 EQUIVALENT: dict[str, str] = {
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_5":
+        "the early look-up made with product None: it can only make the shortcut (same version early and late) "
+        "not apply, and then every moment is looked up on its own (the cache key differs, so no wrong scheme is "
+        "stored): the same schemes, more queries",
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁcollective__mutmut_20":
         "limit(2) instead of limit(1): session.scalar takes the first row either way",
     "marketplace.ledger.services.attribution.x__split_households__mutmut_13": _STRICT,
@@ -81,6 +85,8 @@ SKIP_LINES = [r"^\s*record\(", r"^\s*log\.", r"^\s*memo\.append\("]
 #: Survivors of a run (its group copied the tests before these were written) that a new test kills:
 #: each checked by hand (mutation applied, the test fails; code restored, it passes). Counted as killed.
 KILLED_AFTER_RUN = {
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁsupply_weights__mutmut_1":
+        "tests/ledger/test_money_exact.py::test_batch_posting_looks_up_supply_per_product",
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁcollective__mutmut_9":
         "tests/ledger/test_money_exact.py::test_collective_is_the_lowest_id_not_suspended_one_at_the_origin_village "
         "(a cooperative at the village, lowest id)",

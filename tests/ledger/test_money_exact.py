@@ -94,3 +94,29 @@ def test_batch_posting_uses_each_payments_own_scheme_version(db, make_org, make_
                               .where(LedgerAccount.kind.in_(("collective_income", "supplier")))
                               .group_by(LedgerAccount.organization_id)).all()
     assert dict(rows) == {coop.id: -700, collective.id: -4200}
+
+
+def test_batch_posting_looks_up_supply_per_product(db, make_org, make_product, make_sku, make_household,
+                                                   make_supply_record, ledger_order):
+    # given: one supplier, two products, each supplied by its own household; everything by supply
+    from marketplace.ledger.services.attribution import post_payments_success
+    from marketplace.payments.models import Payment
+    coop = make_org(kind="cooperative")
+    tea, rice = make_product(supplier=coop), make_product(supplier=coop)
+    tea_hh, rice_hh = make_household(), make_household()
+    for product, household in ((tea, tea_hh), (rice, rice_hh)):
+        add_scheme(db, product, supply=10000, shares=0, collective=0, supplier=0)
+        make_supply_record(coop, household, product, quantity=3, supplied_on=utcnow().date() - timedelta(days=5))
+    payments = []
+    for sku in (make_sku(product=tea, price_fen=123), make_sku(product=rice, price_fen=456)):
+        order = ledger_order([(sku, 1)])
+        payments.append(Payment(order_id=order.id, method="bank_transfer", status="succeeded",
+                                amount_fen=order.total_fen, succeeded_at=utcnow()))
+        order.payment_status = "paid"
+    db.session.add_all(payments)
+    db.session.flush()
+    # when: both in one batch
+    assert post_payments_success(payments) == 2
+    db.session.commit()
+    # then: each product's money went to its own supplier household
+    assert household_income(db) == {tea_hh.id: 123, rice_hh.id: 456}
