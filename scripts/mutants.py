@@ -58,15 +58,19 @@ _ROWID = ("no ORDER BY id / no LIMIT 1 on the collective look-up: on SQLite (whe
           "the code orders (tests/ledger/test_money_exact.py::test_collective_is_the_lowest_id_not_suspended_one_"
           "at_the_origin_village pins the outcome)")
 
+_PRELOAD = ("preload_schemes' early or late look-up made with product or supplier None: that look-up lands on a "
+            "fallback (supplier default or built-in), cached under its own key; it only decides whether the "
+            "shortcut applies, and when it does anyway the scheme stored is the one every moment resolves to "
+            "(same id and version); otherwise each moment is looked up on its own: the same schemes")
+
 _STRICT = ("zip(..., strict=True) -> strict None/False/absent: largest_remainder returns exactly one part per "
            "weight, so the two sequences always have the same length; strict is a guard that cannot fire")
 
 #: mutant name -> why no test can tell it from the original (excluded from the ratio)
 EQUIVALENT: dict[str, str] = {
-    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_5":
-        "the early look-up made with product None: it can only make the shortcut (same version early and late) "
-        "not apply, and then every moment is looked up on its own (the cache key differs, so no wrong scheme is "
-        "stored): the same schemes, more queries",
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_5": _PRELOAD,
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_6": _PRELOAD,
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_12": _PRELOAD,
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁcollective__mutmut_20":
         "limit(2) instead of limit(1): session.scalar takes the first row either way",
     "marketplace.ledger.services.attribution.x__split_households__mutmut_13": _STRICT,
