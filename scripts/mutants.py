@@ -71,6 +71,13 @@ EQUIVALENT: dict[str, str] = {
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_5": _PRELOAD,
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_6": _PRELOAD,
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_12": _PRELOAD,
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_13": _PRELOAD,
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_14":
+        "the late look-up made at 'now' instead of the last moment: when early is already the latest version the "
+        "last moment has it too (versions only follow each other); otherwise no shortcut: the same schemes",
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_19":
+        "the shortcut stores under the key None: no moment is preloaded, each is looked up on its own: the same "
+        "schemes, more queries",
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁcollective__mutmut_20":
         "limit(2) instead of limit(1): session.scalar takes the first row either way",
     "marketplace.ledger.services.attribution.x__split_households__mutmut_13": _STRICT,
@@ -89,6 +96,8 @@ SKIP_LINES = [r"^\s*record\(", r"^\s*log\.", r"^\s*memo\.append\("]
 #: Survivors of a run (its group copied the tests before these were written) that a new test kills:
 #: each checked by hand (mutation applied, the test fails; code restored, it passes). Counted as killed.
 KILLED_AFTER_RUN = {
+    "marketplace.ledger.services.attribution.xǁ_Lookupsǁpreload_schemes__mutmut_20":
+        "tests/ledger/test_money_exact.py::test_batch_posting_of_three_payments_under_one_scheme_version",
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁsupply_weights__mutmut_1":
         "tests/ledger/test_money_exact.py::test_batch_posting_looks_up_supply_per_product",
     "marketplace.ledger.services.attribution.xǁ_Lookupsǁcollective__mutmut_9":

@@ -120,3 +120,32 @@ def test_batch_posting_looks_up_supply_per_product(db, make_org, make_product, m
     db.session.commit()
     # then: each product's money went to its own supplier household
     assert household_income(db) == {tea_hh.id: 123, rice_hh.id: 456}
+
+
+def test_batch_posting_of_three_payments_under_one_scheme_version(db, make_org, make_product, make_sku, ledger_order):
+    # given: one scheme version (30 % supplier, 70 % collective) current for three payments at three moments
+    from marketplace.ledger.services.attribution import post_payments_success
+    from marketplace.payments.models import Payment
+    from tests.factories import DEFAULT_VILLAGE
+    collective = make_org(kind="collective", region_code=DEFAULT_VILLAGE)
+    coop = make_org(kind="cooperative")
+    product = make_product(supplier=coop, origin_region_code=DEFAULT_VILLAGE)
+    add_scheme(db, product, supply=0, shares=0, collective=7000, supplier=3000, created_at=utcnow() - timedelta(days=9))
+    sku = make_sku(product=product, price_fen=101)
+    payments = []
+    for hours_ago in (48, 24, 0):
+        order = ledger_order([(sku, 1)])
+        payments.append(Payment(order_id=order.id, method="bank_transfer", status="succeeded",
+                                amount_fen=order.total_fen, succeeded_at=utcnow() - timedelta(hours=hours_ago)))
+        order.payment_status = "paid"
+    db.session.add_all(payments)
+    db.session.flush()
+    # when
+    assert post_payments_success(payments) == 3
+    db.session.commit()
+    # then: each 101 fen: collective 70.7 -> 71 (largest remainder .7), supplier 30.3 -> 30
+    rows = db.session.execute(select(LedgerAccount.organization_id, func.sum(Posting.amount_fen))
+                              .join(Posting, Posting.account_id == LedgerAccount.id)
+                              .where(LedgerAccount.kind.in_(("collective_income", "supplier")))
+                              .group_by(LedgerAccount.organization_id)).all()
+    assert dict(rows) == {collective.id: -213, coop.id: -90}
