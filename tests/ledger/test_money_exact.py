@@ -149,3 +149,22 @@ def test_batch_posting_of_three_payments_under_one_scheme_version(db, make_org, 
                               .where(LedgerAccount.kind.in_(("collective_income", "supplier")))
                               .group_by(LedgerAccount.organization_id)).all()
     assert dict(rows) == {collective.id: -213, coop.id: -90}
+
+
+def test_supply_window_uses_the_shanghai_date_of_the_payment(db, make_org, make_product, make_sku, make_household,
+                                                             make_supply_record, ledger_order, pay_order):
+    # given: paid at 20:00 UTC on day U, which is already day U+1 in Shanghai; a 1-day look-back
+    from datetime import UTC, datetime, time
+    utc_day = utcnow().date() - timedelta(days=3)
+    paid_at = datetime.combine(utc_day, time(20, 0), UTC)
+    coop = make_org(kind="cooperative")
+    product = make_product(supplier=coop)
+    add_scheme(db, product, supply=10000, shares=0, collective=0, supplier=0, lookback=1,
+               created_at=paid_at - timedelta(days=1))
+    shanghai_day, utc_only = make_household(), make_household()
+    make_supply_record(coop, shanghai_day, product, quantity=1, supplied_on=utc_day + timedelta(days=1))
+    make_supply_record(coop, utc_only, product, quantity=1, supplied_on=utc_day - timedelta(days=1))
+    # when
+    pay_order(ledger_order([(make_sku(product=product, price_fen=77), 1)]), succeeded_at=paid_at)
+    # then: the window is [U, U+1] (Shanghai), not [U-1, U] (UTC)
+    assert household_income(db) == {shanghai_day.id: 77}
