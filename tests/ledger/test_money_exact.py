@@ -32,9 +32,12 @@ def test_supply_lookback_window_includes_its_edge_days_and_nothing_beyond(
     make_supply_record(coop, same_day, product, quantity=2, supplied_on=paid_date)
     make_supply_record(coop, next_day, product, quantity=700, supplied_on=paid_date + timedelta(days=1))
     # when: 999 fen paid
-    pay_order(ledger_order([(make_sku(product=product, price_fen=999), 1)]), succeeded_at=paid_at)
+    order = ledger_order([(make_sku(product=product, price_fen=999), 1)])
+    pay_order(order, succeeded_at=paid_at)
     # then: D-30 and D share 1:2 (333 / 666); D-31 and D+1 get nothing
     assert household_income(db) == {edge.id: 333, same_day.id: 666}
+    assert set(db.session.scalars(select(Posting.order_line_id).where(Posting.benefit_mode == "operating"))) == {
+        order.lines[0].id}
 
 
 def test_collective_is_the_lowest_id_not_suspended_one_at_the_origin_village(
@@ -168,3 +171,18 @@ def test_supply_window_uses_the_shanghai_date_of_the_payment(db, make_org, make_
     pay_order(ledger_order([(make_sku(product=product, price_fen=77), 1)]), succeeded_at=paid_at)
     # then: the window is [U, U+1] (Shanghai), not [U-1, U] (UTC)
     assert household_income(db) == {shanghai_day.id: 77}
+
+
+def test_attribution_entries_name_their_order_payment_and_line_on_every_posting(
+        db, make_org, make_product, make_sku, ledger_order, pay_order):
+    from marketplace.ledger.models import JournalEntry
+    product = make_product(supplier=make_org(kind="cooperative"))
+    order = ledger_order([(make_sku(product=product, price_fen=300), 1), (make_sku(product=product, price_fen=50), 2)])
+    payment = pay_order(order)
+    entries = db.session.scalars(select(JournalEntry).where(JournalEntry.kind == "attribution")
+                                 .order_by(JournalEntry.id)).all()
+    assert [(e.order_id, e.payment_id, e.order_line_id) for e in entries] == [
+        (order.id, payment.id, line.id) for line in order.lines]
+    for entry, line in zip(entries, order.lines, strict=True):
+        assert {(p.order_line_id, p.amount_fen) for p in entry.postings} == {(line.id, line.amount_fen),
+                                                                             (line.id, -line.amount_fen)}
