@@ -8,6 +8,7 @@ equivalent mutants of ``EQUIVALENT`` excluded, and every survivor) is written to
 
     python scripts/mutants.py [group ...]      # all groups when none is named
 """
+import fnmatch
 import json
 import os
 import shutil
@@ -177,6 +178,18 @@ def _parse(text):
     return statuses
 
 
+def _not_run(group):
+    """Selected mutants (the group's function globs) the run never reached (stopped for time)."""
+    where = WORK / group
+    if not (where / "mutants").exists():
+        return None
+    out = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=where,
+                         capture_output=True, text=True)
+    globs = GROUPS[group][1]
+    return sum(1 for line in out.stdout.splitlines() if line.strip().endswith(": not checked")
+               and any(fnmatch.fnmatch(line.strip().rpartition(": ")[0], g) for g in globs))
+
+
 def _diff(group, name):
     where = WORK / group
     out = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=where, capture_output=True, text=True)
@@ -206,8 +219,9 @@ def report(results):
     lines = ["# Mutation run over the money modules (`make mutants`)", "",
              "mutmut, SQLite, one worker, `-x -p no:randomly`, each module against its own test files "
              "(`scripts/mutants.py`: GROUPS).", "",
-             "| module | mutants | killed | survived | timeout/other | equivalent | kill ratio |",
-             "|---|---|---|---|---|---|---|"]
+             "| module | mutants run | killed | survived | timeout/other | equivalent | kill ratio "
+             "| selected, not run |",
+             "|---|---|---|---|---|---|---|---|"]
     total_k = total_n = 0
     details = []
     for group, (module, statuses) in results.items():
@@ -221,8 +235,9 @@ def report(results):
         ratio = f"{100 * killed / counted:.1f} %" if counted else "-"
         total_k += killed
         total_n += counted
+        not_run = _not_run(group)
         lines.append(f"| {module} | {len(statuses)} | {killed} | {len(survived)} | {len(other)} "
-                     f"| {len(equivalent)} | {ratio} |")
+                     f"| {len(equivalent)} | {ratio} | {'-' if not_run is None else not_run} |")
         for name in survived:
             details.append(f"### survived: `{name}`\n```diff\n{_diff(group, name)}\n```")
         for name in other:
@@ -230,6 +245,9 @@ def report(results):
         for name in later:
             details.append(f"- survived the run, killed since by `{KILLED_AFTER_RUN[name]}`: `{name}`\n"
                            f"```diff\n{_diff(group, name)}\n```")
+    missing = [f"`{GROUPS[g][0]}`" for g in GROUPS if g not in results]
+    if missing:
+        lines += ["", "Not run yet (time): " + ", ".join(missing) + "."]
     if total_n:
         lines += ["", f"**Total: {total_k} killed of {total_n} (equivalents excluded): "
                       f"{100 * total_k / total_n:.1f} %**"]
