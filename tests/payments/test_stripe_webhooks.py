@@ -187,12 +187,15 @@ def test_webhook_processing_then_succeeded(db, open_stripe_payment, send_event):
     assert send_event("payment_intent.succeeded", intent_obj(payment)).get_json()["outcome"] == "succeeded"
 
 
-@pytest.mark.parametrize("received,outcome", [(0, "succeeded"), (-1, "amount_mismatch"), (1, "amount_mismatch")],
-                         ids=["received_exact", "received_1_fen_under", "received_1_fen_over"])
+@pytest.mark.parametrize("received,outcome", [(0, "succeeded"), (-1, "amount_mismatch"), (1, "amount_mismatch"),
+                                              (None, "succeeded")],
+                         ids=["received_exact", "received_1_fen_under", "received_1_fen_over", "received_absent"])
 def test_webhook_amount_received_is_what_counts(db, open_stripe_payment, send_event, received, outcome):
-    # given: "amount" (asked) always the amount due; "amount_received" what actually arrived
+    # given: "amount" (asked) always the amount due; "amount_received" what actually arrived (absent: "amount")
     order, payment = open_stripe_payment
-    obj = dict(intent_obj(payment), amount_received=payment.amount_fen + received)
+    obj = dict(intent_obj(payment), amount_received=payment.amount_fen + (received or 0))
+    if received is None:
+        del obj["amount_received"]
     # when
     resp = send_event("payment_intent.succeeded", obj)
     # then
@@ -200,6 +203,11 @@ def test_webhook_amount_received_is_what_counts(db, open_stripe_payment, send_ev
     db.session.expire_all()
     assert order.payment_status == ("paid" if outcome == "succeeded" else "unpaid")
     assert _entries(db, payment) == (2 if outcome == "succeeded" else 0)  # payment + 1 line attribution
+    if outcome == "succeeded":
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.succeeded"))
+        assert event.after["source"] == "stripe_webhook"
+    else:
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.amount_mismatch"))
 
 
 def test_webhook_success_for_an_order_already_paid_otherwise_is_a_duplicate_not_posted(db, open_stripe_payment,
