@@ -111,6 +111,8 @@ _RECEIVED = "tests/payments/test_stripe_webhooks.py::test_webhook_amount_receive
 KILLED_AFTER_RUN = {
     **{f"marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_{n}": _RECEIVED + "[received_absent]"
        for n in (19, 20, 21)},
+    **{f"marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_{n}": _RECEIVED + "[received_exact] (audit "
+       "source)" for n in (46, 47)},
     "marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_41": _RECEIVED + "[received_exact] (audit source)",
     **{f"marketplace.ledger.services.attribution.x__line_entry__mutmut_{n}": _NAMES + " (asserted directly)"
        for n in (11, 12, 13, 18, 19, 20, 34)},
