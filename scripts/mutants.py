@@ -232,7 +232,7 @@ def report(results):
              "| module | mutants run | killed | survived | timeout/other | equivalent | kill ratio "
              "| selected, not run |",
              "|---|---|---|---|---|---|---|---|"]
-    total_k = total_n = 0
+    total_k = total_n = total_later = 0
     details = []
     for group, (module, statuses) in results.items():
         later = [n for n, s in statuses.items() if s == "survived" and n in KILLED_AFTER_RUN]
@@ -245,6 +245,7 @@ def report(results):
         ratio = f"{100 * killed / counted:.1f} %" if counted else "-"
         total_k += killed
         total_n += counted
+        total_later += len(later)
         not_run = _not_run(group)
         lines.append(f"| {module} | {len(statuses)} | {killed} | {len(survived)} | {len(other)} "
                      f"| {len(equivalent)} | {ratio} | {'-' if not_run is None else not_run} |")
@@ -260,7 +261,9 @@ def report(results):
         lines += ["", "Not run yet (time): " + ", ".join(missing) + "."]
     if total_n:
         lines += ["", f"**Total: {total_k} killed of {total_n} (equivalents excluded): "
-                      f"{100 * total_k / total_n:.1f} %**"]
+                      f"{100 * total_k / total_n:.1f} %**, of which {total_later} survived the run and are killed by "
+                      f"tests written after it (listed below; as run: {total_k - total_later} of {total_n}, "
+                      f"{100 * (total_k - total_later) / total_n:.1f} %)"]
     lines += ["", "## The survivors named in issue 24", "", "| mutant | killed by |", "|---|---|"]
     lines += [f"| {mutant} | `{test}` |" for mutant, test in ISSUE_SURVIVORS]
     lines += ["", "## Equivalent mutants (excluded)", ""]
