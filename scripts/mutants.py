@@ -69,6 +69,10 @@ _STRICT = ("zip(..., strict=True) -> strict None/False/absent: largest_remainder
 
 #: mutant name -> why no test can tell it from the original (excluded from the ratio)
 EQUIVALENT: dict[str, str] = {
+    **{f"marketplace.ledger.services.refunds.x_held_by_recipients__mutmut_{n}":
+       "the ORDER BY of the holdings changed or dropped: refund_parts breaks ties on the (account id, mode) key "
+       "passed with each holding, not on position, and the parts are zipped back to their own holdings"
+       for n in (3, 4, 5, 6)},
     "marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_28":
         "a missing currency read as 'xxxx' instead of '': neither equals the payment's 'cny', so both are a "
         "mismatch",
@@ -109,6 +113,11 @@ _NAMES = ("tests/ledger/test_money_exact.py::test_attribution_entries_name_their
 _RECEIVED = "tests/payments/test_stripe_webhooks.py::test_webhook_amount_received_is_what_counts"
 
 KILLED_AFTER_RUN = {
+    "marketplace.ledger.services.refunds.x_held_by_recipients__mutmut_8":
+        "tests/ledger/test_money_exact.py::test_refund_reverses_a_household_per_benefit_mode",
+    **{f"marketplace.ledger.services.refunds.x_post_refund_paid__mutmut_{n}":
+       "tests/payments/test_money_exact_api.py::test_cancel_paid_transfer_order_refunds_everything_and_restores_stock"
+       " (asserted directly)" for n in (6, 7, 11, 12)},
     **{f"marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_{n}": _RECEIVED + "[received_absent]"
        for n in (19, 20, 21)},
     **{f"marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_{n}": _RECEIVED + "[received_exact] (audit "

@@ -186,3 +186,24 @@ def test_attribution_entries_name_their_order_payment_and_line_on_every_posting(
     for entry, line in zip(entries, order.lines, strict=True):
         assert {(p.order_line_id, p.amount_fen) for p in entry.postings} == {(line.id, line.amount_fen),
                                                                              (line.id, -line.amount_fen)}
+
+
+def test_refund_reverses_a_household_per_benefit_mode(db, make_org, make_product, make_sku, make_household,
+                                                      make_member, make_supply_record, ledger_order, pay_order,
+                                                      refund_lines):
+    # given: one household both supplies (operating) and holds shares (asset): 50 + 50 of a 100 fen line
+    from marketplace.ledger.models import JournalEntry
+    coop = make_org(kind="cooperative")
+    product = make_product(supplier=coop)
+    add_scheme(db, product, supply=5000, shares=5000, collective=0, supplier=0)
+    household = make_household()
+    make_supply_record(coop, household, product, quantity=1, supplied_on=utcnow().date() - timedelta(days=1))
+    make_member(coop, household, shares=1)
+    order = ledger_order([(make_sku(product=product, price_fen=100), 1)])
+    payment = pay_order(order)
+    # when: the line is refunded in full
+    refund_lines(payment, [(order.lines[0], 1)])
+    # then: each mode reversed on its own
+    entry = db.session.scalar(select(JournalEntry).where(JournalEntry.kind == "refund_attribution"))
+    assert sorted((p.benefit_mode or "", p.amount_fen) for p in entry.postings) == [
+        ("", -100), ("asset", 50), ("operating", 50)]

@@ -204,6 +204,8 @@ def test_cancel_paid_transfer_order_refunds_everything_and_restores_stock(api, d
     # and when: the admin pays the money back, cash is empty again
     assert api.post(f"/refunds/{refund.id}/mark-executed", world["admin"]).status_code == 200
     db.session.expire_all()
+    paid = db.session.scalar(select(JournalEntry).where(JournalEntry.kind == "refund_paid"))
+    assert (paid.order_id, paid.payment_id, paid.refund_id) == (order.id, payment.id, refund.id)
     assert balances(db, world) == {"platform_cash": 0, "clearing": 0, "refunds_payable": 0, "H1": 0, "H2": 0,
                                    "collective": 0, "supplier": 0}
 
