@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/marketplace_test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres test-smoke lint setup dev-setup migrate demo bench test-faults clean
+.PHONY: run test test-sqlite test-postgres test-smoke lint setup dev-setup migrate demo bench test-faults clean mutants
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -75,3 +75,8 @@ test-faults: dev-setup
 
 clean:
 	rm -rf $(VENV) instance
+
+# Mutation run (mutmut) over the money functions, each module against its own test files; not part of
+# `make test`. Writes bench/results/mutants.md. One group: `make mutants GROUPS=placing`.
+mutants: dev-setup
+	$(BIN)/python scripts/mutants.py $(GROUPS)

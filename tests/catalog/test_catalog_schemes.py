@@ -34,7 +34,11 @@ def test_get_without_versions_returns_builtin(api, owned):
     body = api.get(f"/products/{product.id}/attribution-scheme", owner).get_json()
     assert body["versions"] == []
     assert body["current"]["source"] == "builtin" and body["current"]["id"] is None
-    assert body["current"]["households_by_supply_bp"] == DEFAULT_SCHEME.households_by_supply_bp
+    current = body["current"]
+    # the documented default, written out: 60 % by supply, 0 % by shares, 10 % collective, 30 % supplier, 365 days
+    assert (current["households_by_supply_bp"], current["households_by_shares_bp"], current["collective_bp"],
+            current["supplier_bp"], current["supply_lookback_days"], current["version"]) == (6000, 0, 1000, 3000,
+                                                                                           365, 0)
 
 
 @pytest.mark.parametrize("change,field", [
@@ -90,5 +94,5 @@ def test_current_scheme_for_resolution(db, make_product):
     before = datetime.now(UTC) - timedelta(days=1)
     assert current_scheme_for(product_id=product.id, supplier_id=supplier_id, at=before).source == "builtin"
     builtin = DEFAULT_SCHEME
-    assert builtin.households_by_supply_bp + builtin.households_by_shares_bp + builtin.collective_bp + \
-        builtin.supplier_bp == 10000
+    assert (builtin.households_by_supply_bp, builtin.households_by_shares_bp, builtin.collective_bp,
+            builtin.supplier_bp, builtin.supply_lookback_days, builtin.version) == (6000, 0, 1000, 3000, 365, 0)

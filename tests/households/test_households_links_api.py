@@ -177,13 +177,39 @@ def test_supplier_household_list_after_supply_only_shows_linked(api, ctx, make_s
     assert api.get("/households", ctx["other_manager"]).get_json()["total"] == 0
 
 
-def test_add_member_race_409(api, ctx, make_member, monkeypatch):
+def test_add_member_race_409(api, db, ctx, make_member, monkeypatch):
+    # given: a membership that another request inserted after this one's "already a member?" check
+    from sqlalchemy import event, func, select
+
     from marketplace.households import linking
+    from marketplace.households.models import Membership
 
     make_member(ctx["org"], ctx["household"])
     real_scalar = linking.db.session.scalar
-    monkeypatch.setattr(linking.db.session, "scalar", lambda stmt: None if "household_memberships" in str(stmt)
-                        else real_scalar(stmt))
-    resp = api.post(f"/organizations/{ctx['org'].id}/members", ctx["manager"],
-                    json={"household_id": ctx["household"].id, "shares": 5})
+    bypassed, inserts = [], []
+
+    def scalar(stmt, *args, **kwargs):
+        described = getattr(stmt, "column_descriptions", None) or [{}]
+        if len(described) == 1 and described[0].get("entity") is Membership and described[0].get("name") == "id":
+            bypassed.append(stmt)  # the pre-check: answer "not a member", as the race would
+            return None
+        return real_scalar(stmt, *args, **kwargs)
+
+    def listener(conn, cursor, statement, *rest):
+        if statement.lstrip().upper().startswith("INSERT INTO HOUSEHOLD_MEMBERSHIPS"):
+            inserts.append(statement)
+
+    monkeypatch.setattr(linking.db.session, "scalar", scalar)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    # when
+    try:
+        resp = api.post(f"/organizations/{ctx['org'].id}/members", ctx["manager"],
+                        json={"household_id": ctx["household"].id, "shares": 5})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    # then: the check was passed, the INSERT reached the database, its unique constraint answered 409
     assert_problem(resp, 409, "household_id")
+    assert len(bypassed) == 1 and len(inserts) == 1
+    monkeypatch.undo()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Membership.id))) == 1

@@ -1,4 +1,5 @@
 """Pin the ledger's rounding: exact sums, quotas within a fen, lowest key wins ties."""
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,8 @@ from marketplace.ledger.attribution_maths import (
     split_by_scheme,
 )
 
-MANY = settings(max_examples=10000, deadline=None)
+#: 10000 examples; the mutation run (scripts/mutants.py) lowers it, since it runs these per mutant
+MANY = settings(max_examples=int(os.environ.get("MONEY_HYPOTHESIS_EXAMPLES", "10000")), deadline=None)
 
 weights_and_keys = st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 10**9)), min_size=1, max_size=12).filter(
     lambda pairs: sum(w for w, _ in pairs) > 0

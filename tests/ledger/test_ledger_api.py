@@ -101,11 +101,10 @@ def test_get_household_income_by_month_and_mode_with_postings(api, world):
     # given: operating income 18000 credited, 6000 reversed by the refund, in the current month
     # the endpoint counts Asia/Shanghai years and months (between 16:00 and 24:00 UTC on 31 December the
     # UTC year is the previous one)
-    year = today_local().year
+    year, month = today_local().year, today_local().month
     # when
     body = api.get(f"/households/{world['supplier_hh'].id}/income?year={year}", world["admin"]).json
     # then
-    month = today_local().month
     assert body["total_fen"] == body["operating_fen"] == 12000 and body["asset_fen"] == 0
     assert len(body["months"]) == 12
     assert [(m["month"], m["operating_fen"]) for m in body["months"] if m["total_fen"]] == [(month, 12000)]

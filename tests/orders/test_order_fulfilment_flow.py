@@ -118,17 +118,40 @@ def test_cancel_confirmed_but_unshipped_ok(api, two_supplier_order):
     assert api.post(f"/orders/{t['order'].id}/cancel", t["buyer"], json={"reason": "x"}).status_code == 200
 
 
-def test_cancel_paid_order_asks_payments(api, db, two_supplier_order):
+def test_cancel_paid_order_refunds_in_full_and_restores_stock(api, db, make_buyer, make_sku, make_paid_order):
+    # given: a bank-transfer order of 2 x 1000 + 3 x 300 fen whose transfer was confirmed (stock 10 -> 8, 7)
+    from marketplace.orders.models import Order
+    from marketplace.payments.models import Payment, Refund
+    buyer = make_buyer()
+    sku_a, sku_b = make_sku(price_fen=1000, stock=10), make_sku(price_fen=300, stock=10)
+    order = make_paid_order(buyer=buyer, lines=[(sku_a, 2), (sku_b, 3)])
+    # when
+    resp = api.post(f"/orders/{order.id}/cancel", buyer, json={"reason": "x"})
+    # then: cancelled, 2900 fen refunded (pending until the bank refund is executed), the stock back
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["status"] == "cancelled"
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).payment_status == "refunded"
+    assert (db.session.get(Sku, sku_a.id).stock, db.session.get(Sku, sku_b.id).stock) == (10, 10)
+    refund = db.session.scalar(select(Refund).where(Refund.order_id == order.id))
+    assert (refund.amount_fen, refund.status) == (2900, "pending")
+    payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
+    assert (payment.status, payment.refunded_fen) == ("refunded", 2900)
+
+
+def test_cancel_order_marked_paid_without_a_payment_is_refused_and_keeps_stock(api, db, two_supplier_order):
+    # given: an order whose payment_status says paid although no payment exists (inconsistent data)
     t = two_supplier_order
     from marketplace.orders.models import Order
     db.session.get(Order, t["order"].id).payment_status = "paid"
     db.session.commit()
+    # when
     resp = api.post(f"/orders/{t['order'].id}/cancel", t["buyer"], json={"reason": "x"})
-    assert resp.status_code in (200, 409)  # 409 until payments can refund; then the refund runs
-    if resp.status_code == 409:
-        db.session.expire_all()
-        assert db.session.get(Order, t["order"].id).status == "placed"
-        assert db.session.get(Sku, t["sku_a"].id).stock == 8
+    # then: nothing to refund from, so the cancellation is refused whole
+    assert_problem(resp, 409)
+    db.session.expire_all()
+    assert db.session.get(Order, t["order"].id).status == "placed"
+    assert db.session.get(Sku, t["sku_a"].id).stock == 8
 
 
 def test_full_fulfilment_flow_completes_order(api, db, two_supplier_order):

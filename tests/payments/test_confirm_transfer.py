@@ -44,10 +44,11 @@ def test_confirm_transfer_exact_amount_pays_order_and_posts(api, db, transfer, p
                                                       AuditEvent.entity_id == str(payment.id)))
 
 
-def test_confirm_transfer_wrong_amount_gives_422_naming_amount(api, db, transfer, people):
+@pytest.mark.parametrize("delta", [-1, 1], ids=["underpaid_1_fen", "overpaid_1_fen"])
+def test_confirm_transfer_wrong_amount_gives_422_naming_amount(api, db, transfer, people, delta):
     order, payment = transfer
     resp = api.post(f"/payments/{payment.id}/confirm-transfer", people(order)["admin"],
-                    json=_body(payment, amount_fen=payment.amount_fen - 1))
+                    json=_body(payment, amount_fen=payment.amount_fen + delta))
     assert_problem(resp, 422, field="amount_fen")
     db.session.expire_all()
     assert db.session.get(Payment, payment.id).status == "requires_payment"

@@ -3,6 +3,7 @@ import threading
 import time
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from marketplace.audit.models import AuditEvent
@@ -53,10 +54,20 @@ def test_webhook_bad_signature_gives_400_and_writes_nothing(db, open_stripe_paym
         "wrong_secret": {"header": sign(event_body("x", {}), secret="whsec_other")},
         "garbage": {"header": "t=abc,v1=zzz"},
     }[case]
-    resp = send_event("payment_intent.succeeded", intent_obj(payment), **kwargs)
+    with time_machine.travel(now, tick=False):  # a slow machine must not move the 301 s edge
+        resp = send_event("payment_intent.succeeded", intent_obj(payment), **kwargs)
     assert_problem(resp, 400)
     db.session.expire_all()
     assert payment.status == "requires_payment" and _events(db) == 0 and _entries(db, payment) == 0
+
+
+@pytest.mark.parametrize("offset", [-300, 300], ids=["stale_300s", "future_300s"])
+def test_webhook_signature_timestamp_within_tolerance_is_accepted(db, open_stripe_payment, send_event, offset):
+    order, payment = open_stripe_payment
+    now = int(time.time())
+    with time_machine.travel(now, tick=False):
+        resp = send_event("payment_intent.succeeded", intent_obj(payment), timestamp=now + offset)
+    assert resp.status_code == 200 and resp.get_json()["outcome"] == "succeeded"
 
 
 def test_webhook_without_secret_configured_gives_503(app, db, open_stripe_payment, send_event):
@@ -113,7 +124,8 @@ def test_webhook_concurrent_redelivery_posts_once(app, db, open_stripe_payment):
         JournalEntry.payment_id == payment.id, JournalEntry.kind == "payment")) == 1
 
 
-@pytest.mark.parametrize("over", [{"amount": -1}, {"currency": "usd"}])
+@pytest.mark.parametrize("over", [{"amount": -1}, {"amount": 1}, {"currency": "usd"}],
+                         ids=["underpaid_1_fen", "overpaid_1_fen", "other_currency"])
 def test_webhook_amount_or_currency_mismatch_acknowledged_not_posted_audited(db, open_stripe_payment, send_event,
                                                                              over):
     order, payment = open_stripe_payment
@@ -173,3 +185,45 @@ def test_webhook_processing_then_succeeded(db, open_stripe_payment, send_event):
     db.session.expire_all()
     assert payment.status == "processing"
     assert send_event("payment_intent.succeeded", intent_obj(payment)).get_json()["outcome"] == "succeeded"
+
+
+@pytest.mark.parametrize("received,outcome", [(0, "succeeded"), (-1, "amount_mismatch"), (1, "amount_mismatch"),
+                                              (None, "succeeded")],
+                         ids=["received_exact", "received_1_fen_under", "received_1_fen_over", "received_absent"])
+def test_webhook_amount_received_is_what_counts(db, open_stripe_payment, send_event, received, outcome):
+    # given: "amount" (asked) always the amount due; "amount_received" what actually arrived (absent: "amount")
+    order, payment = open_stripe_payment
+    obj = dict(intent_obj(payment), amount_received=payment.amount_fen + (received or 0))
+    if received is None:
+        del obj["amount_received"]
+    # when
+    resp = send_event("payment_intent.succeeded", obj)
+    # then
+    assert resp.get_json()["outcome"] == outcome
+    db.session.expire_all()
+    assert order.payment_status == ("paid" if outcome == "succeeded" else "unpaid")
+    assert _entries(db, payment) == (2 if outcome == "succeeded" else 0)  # payment + 1 line attribution
+    if outcome == "succeeded":
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.succeeded"))
+        assert event.after["source"] == "stripe_webhook"
+    else:
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.amount_mismatch"))
+
+
+def test_webhook_success_for_an_order_already_paid_otherwise_is_a_duplicate_not_posted(db, open_stripe_payment,
+                                                                                      send_event):
+    # given: the order was meanwhile paid by another payment (a bank transfer)
+    from marketplace.core.db import utcnow
+    order, payment = open_stripe_payment
+    db.session.add(Payment(order_id=order.id, method="bank_transfer", status="succeeded", currency="cny",
+                           amount_fen=order.total_fen, refunded_fen=0, succeeded_at=utcnow()))
+    order.payment_status = "paid"
+    db.session.commit()
+    # when
+    resp = send_event("payment_intent.succeeded", intent_obj(payment))
+    # then: acknowledged, audited, nothing posted, this payment left open
+    assert resp.get_json()["outcome"] == "duplicate_payment"
+    db.session.expire_all()
+    assert payment.status == "requires_payment" and _entries(db, payment) == 0
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.duplicate",
+                                                      AuditEvent.entity_id == str(payment.id)))

@@ -62,3 +62,12 @@ def test_income_bands_label_their_thresholds_and_show_the_configured_monitoring_
     assert body["monitoring_line"] == {"per_capita_fen": 730000, "year": 2026, "source": "省定监测线"}
     custom = bands(api, ds.users["admin"], year=2024, thresholds="4200,4500")
     assert custom["thresholds_label"] == "given in the query"
+
+
+def test_income_bands_threshold_one_below_equal_and_one_above_an_income(api, ds):
+    # county 511781: H5 0, H1 382300, H2 430750, H3 500000. Thresholds 3822 / 3823 / 3824 yuan around H1:
+    # H1 is above 382200, NOT below 382300 (equal counts as at-or-above), below 382400 -> band 2
+    body = bands(api, ds.users["county_a"], year=2024, thresholds="3822,3823,3824")
+    assert [b["households"] for b in body["bands"]] == [1, 0, 1, 2]
+    assert [[h["head_name_masked"] for h in b["households"]] for b in body["below"]] == [
+        ["陈*梅"], ["陈*梅"], ["陈*梅", "王*英"]]
