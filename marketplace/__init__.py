@@ -15,7 +15,7 @@ BLUEPRINTS = ("accounts", "geography", "organizations", "audit", "households", "
               "orders", "payments", "ledger", "reports", "public")
 #: Every models module, imported at start-up so metadata (and migrations) see all tables.
 MODEL_MODULES = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
-                 "orders", "payments", "ledger")
+                 "orders", "payments", "ledger", "outbox")
 
 
 def _load_config(app, config):
@@ -87,6 +87,7 @@ def create_app(config=None):
     from marketplace.core.errors import register_error_handlers
     from marketplace.core.http import register_transaction_hooks
     from marketplace.core.observability import configure_logging
+    from marketplace.outbox.dispatch import register_dispatch_after_request
 
     import_models()
     register_extensions(app)
@@ -94,6 +95,7 @@ def create_app(config=None):
     register_auth(app)
     register_error_handlers(app)
     register_transaction_hooks(app)
+    register_dispatch_after_request(app)
     register_security_headers(app)
     register_cors(app)
     register_cli(app)

@@ -55,7 +55,7 @@ def seed_demo_command():
 
 
 #: Domains that may ship a `cli.py` exposing an AppGroup named `cli`.
-DOMAIN_CLIS = ("households", "orders", "ledger", "seed")
+DOMAIN_CLIS = ("households", "orders", "ledger", "seed", "outbox")
 
 
 def register_cli(app):

@@ -3,7 +3,7 @@ from flask import jsonify, request
 from marketplace.core.auth import BUYER_ROLES, STAFF_ROLES, SUPPLIER_ROLES, current_user, require_roles
 from marketplace.core.http import page_of, paginate
 from marketplace.extensions import limiter
-from marketplace.payments import bp, services, webhooks
+from marketplace.payments import bp, outbox_handlers, services, webhooks
 from marketplace.payments.schemas import (
     PaymentCreatedSchema,
     PaymentQuerySchema,
@@ -21,10 +21,11 @@ from marketplace.payments.schemas import (
 def create_payment(order_id):
     """Start paying an order (a Stripe PaymentIntent, or the bank-transfer payment)."""
     actor = current_user()
-    return jsonify(services.run_once(
+    stored = services.run_once(
         scope=services.actor_scope(actor, "payments", order_id), key=request.headers.get("Idempotency-Key"),
         body=request.get_json(silent=True) or {},
-        produce=lambda: PaymentCreatedSchema().dump(services.create_payment(actor=actor, order_id=order_id)))), 201
+        produce=lambda: {"id": services.create_payment(actor=actor, order_id=order_id).id})
+    return jsonify(PaymentCreatedSchema().dump(outbox_handlers.payment_after_dispatch(actor, stored["id"]))), 201
 
 
 @bp.get("/orders/<int:order_id>/payments")
@@ -52,10 +53,10 @@ def confirm_transfer(data, payment_id):
 def create_refund(data, order_id):
     """Refund quantities of an order's lines (a supplier its own lines, an admin any)."""
     actor = current_user()
-    return jsonify(services.run_once(
+    stored = services.run_once(
         scope=services.actor_scope(actor, "refunds", order_id), key=request.headers.get("Idempotency-Key"),
-        body=data, produce=lambda: RefundSchema().dump(services.create_refund(actor=actor, order_id=order_id,
-                                                                                data=data)))), 201
+        body=data, produce=lambda: {"id": services.create_refund(actor=actor, order_id=order_id, data=data).id})
+    return jsonify(RefundSchema().dump(outbox_handlers.refund_after_dispatch(actor, stored["id"]))), 201
 
 
 @bp.get("/orders/<int:order_id>/refunds")

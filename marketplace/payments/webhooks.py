@@ -14,7 +14,8 @@ from marketplace.extensions import db
 from marketplace.orders.models import Order
 from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment, Refund, StripeEvent
-from marketplace.payments.services import mark_succeeded, refund_cancelled_order, settle_refund
+from marketplace.payments.outbox_handlers import settle_from_stripe
+from marketplace.payments.services import mark_succeeded, refund_cancelled_order
 from marketplace.payments.services.paying import OPEN_STATUSES, PAID_STATUSES
 
 log = structlog.get_logger("marketplace.webhooks")
@@ -93,12 +94,11 @@ def _on_charge_refunded(charge):
     order = db.session.get(Order, payment.order_id)
     unknown = []
     for item in (charge.get("refunds") or {}).get("data") or []:
-        refund = db.session.scalar(select(Refund).where(Refund.stripe_refund_id == item.get("id")))
+        refund = _our_refund(item, payment)
         if refund is None:
             unknown.append({"id": item.get("id"), "amount": item.get("amount")})
-        elif refund.status == "pending" and item.get("status") in ("succeeded", "failed"):
-            settle_refund(refund, actor=None, outcome=item["status"], source="stripe_webhook",
-                          region_code=order.buyer_region_code)
+        else:
+            settle_from_stripe(refund, item.get("status"), "stripe_webhook")
     outside = (charge.get("amount_refunded") or 0) - payment.refunded_fen
     if unknown or outside > 0:
         record(None, "refund.unreconciled", "payment", payment.id, region_code=order.buyer_region_code,
@@ -108,7 +108,36 @@ def _on_charge_refunded(charge):
     return "reconciled"
 
 
+def _our_refund(item, payment):
+    """Our Refund for a Stripe refund: by its id, or (the dispatcher crashed before recording the
+    id) by the refund id we put in its metadata. Locked."""
+    refund = db.session.scalar(select(Refund).where(Refund.stripe_refund_id == item.get("id")))
+    if refund is None:
+        our_id = str((item.get("metadata") or {}).get("refund_id") or "")
+        refund = db.session.get(Refund, int(our_id)) if our_id.isdigit() else None
+        if refund is None or refund.payment_id != payment.id or refund.stripe_refund_id is not None:
+            return None
+        refund.stripe_refund_id = item.get("id")
+    db.session.refresh(refund, with_for_update=True)
+    return refund
+
+
+def _on_refund_updated(item):
+    """refund.updated / charge.refund.updated: pending → succeeded, failed or cancelled (undone)."""
+    payment = _payment_for_intent(item.get("payment_intent"))
+    if payment is None:
+        return "unknown_payment"
+    refund = _our_refund(item, payment)
+    if refund is None:
+        return "unknown_refund"
+    before = refund.status
+    settle_from_stripe(refund, item.get("status"), "stripe_webhook")
+    return f"refund_{refund.status}" if refund.status != before else "refund_unchanged"
+
+
 HANDLERS = {
+    "refund.updated": _on_refund_updated,
+    "charge.refund.updated": _on_refund_updated,
     "payment_intent.succeeded": _on_intent_succeeded,
     "payment_intent.payment_failed": _on_intent_failed,
     "payment_intent.processing": _on_intent_processing,

@@ -2,8 +2,13 @@
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.outbox.models import OutboxMessage
 from marketplace.payments.models import Payment
 from tests.helpers import assert_problem
+
+
+def _outbox_key(db, subject):
+    return db.session.scalar(select(OutboxMessage.idempotency_key).where(OutboxMessage.subject == subject))
 
 
 @pytest.fixture
@@ -27,7 +32,7 @@ def test_create_payment_stripe_order_creates_intent_and_returns_client_secret(ap
     assert request.form["amount"] == str(stripe_order.total_fen) and request.form["currency"] == "cny"
     assert request.form["metadata[order_id]"] == str(stripe_order.id)
     assert request.form["metadata[order_number]"] == stripe_order.number
-    assert request.headers["Idempotency-Key"] == f"pi-create-{body['id']}"
+    assert request.headers["Idempotency-Key"] == _outbox_key(db, f"payment:{body['id']}")
 
 
 def test_create_payment_twice_returns_the_open_payment_without_second_intent(api, db, fake_stripe, stripe_order,
@@ -47,15 +52,25 @@ def test_create_payment_after_injected_500_retries_same_key_one_intent(api, db, 
     # then
     assert resp.status_code == 201, resp.get_json()
     keys = [request.headers["Idempotency-Key"] for request, _ in fake_stripe.log]
-    assert keys == [f"pi-create-{resp.get_json()['id']}"] * 2
+    assert keys == [_outbox_key(db, f"payment:{resp.get_json()['id']}")] * 2
     assert db.session.scalar(select(func.count(Payment.id)).where(Payment.order_id == stripe_order.id)) == 1
 
 
-def test_create_payment_stripe_unreachable_gives_503_nothing_saved(api, app, db, stripe_order, people):
-    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"
-    resp = api.post(f"/orders/{stripe_order.id}/payments", people(stripe_order)["buyer"])
+def test_create_payment_stripe_unreachable_gives_503_then_the_retry_makes_one_intent(api, app, db, fake_stripe,
+                                                                                     stripe_order, people):
+    # given: Stripe cannot be reached
+    base, app.config["STRIPE_API_BASE"] = app.config["STRIPE_API_BASE"], "http://127.0.0.1:9"
+    buyer = people(stripe_order)["buyer"]
+    # when
+    resp = api.post(f"/orders/{stripe_order.id}/payments", buyer, headers={"Idempotency-Key": "k-down"})
+    # then: 503, but the intent to create it is saved with its key
     assert_problem(resp, 503)
-    assert db.session.scalar(select(func.count(Payment.id))) == 0
+    assert db.session.scalar(select(func.count(Payment.id))) == 1
+    # and: the retry (same client key) sends the same outbox key: one PaymentIntent
+    app.config["STRIPE_API_BASE"] = base
+    again = api.post(f"/orders/{stripe_order.id}/payments", buyer, headers={"Idempotency-Key": "k-down"})
+    assert again.status_code == 201 and again.get_json()["client_secret"]
+    assert len(fake_stripe.objects.created) == 1
 
 
 def test_create_payment_without_stripe_key_gives_503(api, app, db, stripe_order, people):

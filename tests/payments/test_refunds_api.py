@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from marketplace.ledger.models import JournalEntry
 from marketplace.orders.models import OrderLine
+from marketplace.outbox.models import OutboxMessage
 from marketplace.payments.models import Payment, Refund
 from tests.helpers import assert_problem
 from tests.payments.stripe_fakes import intent_obj
@@ -121,7 +122,7 @@ def test_refund_idempotency_key_replays_and_rejects_other_body(api, db, two_supp
     assert line.refunded_quantity == 1
 
 
-def test_refund_stripe_order_goes_through_gateway_with_deterministic_key(api, db, fake_stripe, make_order, people,
+def test_refund_stripe_order_goes_through_the_outbox_with_its_uuid_key(api, db, fake_stripe, make_order, people,
                                                                          send_event):
     # given: a stripe order paid by a verified webhook
     order = make_order(payment_method="stripe")
@@ -134,7 +135,10 @@ def test_refund_stripe_order_goes_through_gateway_with_deterministic_key(api, db
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
     request, _ = fake_stripe.log[-1]
-    assert request.path == "/v1/refunds" and request.headers["Idempotency-Key"] == f"refund-{body['id']}"
+    key = db.session.scalar(select(OutboxMessage.idempotency_key)
+                            .where(OutboxMessage.subject == f"refund:{body['id']}"))
+    assert request.path == "/v1/refunds" and request.headers["Idempotency-Key"] == key and len(key) == 32
+    assert body["status"] == "pending"
     assert request.form["payment_intent"] == payment.stripe_payment_intent_id
     assert request.form["amount"] == str(body["amount_fen"])
     # and: charge.refunded reconciles our refund to succeeded

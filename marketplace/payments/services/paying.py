@@ -9,8 +9,8 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
 from marketplace.orders.models import Order
-from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment
+from marketplace.payments.services.intents import request_intent
 
 OPEN_STATUSES = ("requires_payment", "processing")
 PAID_STATUSES = ("succeeded", "partially_refunded", "refunded")
@@ -59,20 +59,19 @@ def create_payment(*, actor, order_id):
     """Start paying an order: a Stripe PaymentIntent for the amount due, or the bank-transfer row.
 
     An open payment of the order is returned again rather than doubled. Raises NotFound outside
-    the caller's organization, InvalidTransition (409) when the order is cancelled or already paid,
-    ServiceUnavailable/BadGateway when Stripe cannot be used.
+    the caller's organization, InvalidTransition (409) when the order is cancelled or already paid.
+    Stripe is not called here: the PaymentIntent is an outbox message sent after commit.
     """
     order = _lock(order_services.get_visible_order(actor, order_id))
     _check_payable(order)
     payment = _open_payment(order)
     if payment is not None and (payment.method == "bank_transfer" or payment.stripe_payment_intent_id):
         return payment
-    payment = payment or _new_payment(order)
+    if payment is not None:  # a Stripe intent asked for, not yet made: the caller dispatches it again
+        return payment
+    payment = _new_payment(order)
     if payment.method == "stripe":
-        intent_id, secret, _ = stripe_gateway.create_payment_intent(
-            amount_fen=payment.amount_fen, order_id=order.id, order_number=order.number,
-            idempotency_key=f"pi-create-{payment.id}")
-        payment.stripe_payment_intent_id, payment.client_secret = intent_id, secret
+        request_intent(order, payment)
     record(actor, "payment.create", "payment", payment.id, region_code=order.buyer_region_code,
            after={"order_id": order.id, "method": payment.method, "amount_fen": payment.amount_fen,
                   "stripe_payment_intent_id": payment.stripe_payment_intent_id})

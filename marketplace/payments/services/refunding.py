@@ -6,9 +6,10 @@ from marketplace.core.errors import Conflict, InvalidTransition, NotFound, Unpro
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
-from marketplace.payments import stripe_gateway
+from marketplace.outbox import services as outbox
 from marketplace.payments.models import Payment, Refund, RefundLine
 from marketplace.payments.services.paying import PAID_STATUSES, _lock
+from marketplace.payments.services.refund_undo import UNDONE_STATES, undo_refund
 
 REFUNDABLE_ORDER_STATES = ("paid", "partially_refunded")
 
@@ -62,7 +63,9 @@ def _resolve_lines(actor, order, items, own_lines_only):
 
 
 def _apply(actor, order, payment, resolved, reason):
-    refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason, status="pending",
+    # Stripe refunds are "requested" until Stripe accepts them (outbox); bank ones "pending" for the admin.
+    refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason,
+                    status="requested" if payment.method == "stripe" else "pending",
                     created_by_id=getattr(actor, "id", None), amount_fen=0)
     total = 0
     for line, quantity in resolved:
@@ -78,9 +81,8 @@ def _apply(actor, order, payment, resolved, reason):
     order.payment_status = payment.status
     db.session.flush()
     if payment.method == "stripe":
-        refund.stripe_refund_id = stripe_gateway.create_refund(
-            payment_intent_id=payment.stripe_payment_intent_id, amount_fen=total,
-            idempotency_key=f"refund-{refund.id}")
+        outbox.enqueue("create_refund", f"refund:{refund.id}", {
+            "refund_id": refund.id, "payment_intent_id": payment.stripe_payment_intent_id, "amount_fen": total})
     ledger.post_refund(refund)
     record(actor, "refund.create", "refund", refund.id, region_code=order.buyer_region_code,
            after={"order_id": order.id, "payment_id": payment.id, "amount_fen": total, "reason": reason,
@@ -99,8 +101,8 @@ def create_refund(*, actor, order_id, data):
     """Refund quantities of an order's lines: a supplier only its own lines, an admin any in scope.
 
     NotFound outside scope; 422 for a line not refundable by the caller or more than was paid;
-    409 when the order is not paid. Stripe refunds go through the gateway; bank-transfer refunds
-    stay ``pending`` for an admin to execute.
+    409 when the order is not paid. Stripe refunds are ``requested`` and sent by the outbox after
+    commit; bank-transfer refunds stay ``pending`` for an admin to execute.
     """
     order = _lock_order(order_services.get_visible_order(actor, order_id))
     return issue_refund(actor=actor, order=order, items=data["lines"], reason=data["reason"],
@@ -130,11 +132,15 @@ def list_refunds(*, actor, order_id):
 
 
 def settle_refund(refund, *, actor, outcome, source, region_code=""):
-    """A pending refund is settled: ``succeeded`` (its money left: booked out of cash) or ``failed``."""
+    """A requested or pending refund is settled: ``succeeded`` (its money left: booked out of cash),
+    or ``failed``/``cancelled`` (undone: quantities freed, its reversal reversed). A succeeded
+    refund that Stripe later reports failed is undone too (its payout booking included)."""
     before = refund.status
     refund.status = outcome
     if outcome == "succeeded":
         ledger.post_refund_paid(refund)
+    elif outcome in UNDONE_STATES:
+        undo_refund(refund)
     record(actor, f"refund.{outcome}", "refund", refund.id, region_code=region_code,
            before={"status": before}, after={"status": outcome, "source": source})
     return refund
