@@ -16,6 +16,7 @@ from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment, Refund, StripeEvent
 from marketplace.payments.outbox_handlers import settle_from_stripe
 from marketplace.payments.services import mark_succeeded, refund_cancelled_order
+from marketplace.payments.services.duplicates import refund_duplicate_charge
 from marketplace.payments.services.paying import OPEN_STATUSES, PAID_STATUSES
 
 log = structlog.get_logger("marketplace.webhooks")
@@ -51,9 +52,8 @@ def _on_intent_succeeded(intent):
                after={"amount_fen": amount, "currency": currency, "stripe_payment_intent_id": intent.get("id")})
         return "amount_mismatch"
     if order.payment_status != "unpaid":
-        record(None, "payment.duplicate", "payment", payment.id, region_code=order.buyer_region_code,
-               after={"order_payment_status": order.payment_status, "amount_fen": amount})
-        return "duplicate_payment"
+        refund_duplicate_charge(payment, order)
+        return "duplicate_payment_refunded"
     mark_succeeded(payment, order, actor=None, source="stripe_webhook")
     if order.status == "cancelled":
         refund_cancelled_order(actor=None, order=order)
@@ -115,10 +115,13 @@ def _our_refund(item, payment):
     if refund is None:
         our_id = str((item.get("metadata") or {}).get("refund_id") or "")
         refund = db.session.get(Refund, int(our_id)) if our_id.isdigit() else None
-        if refund is None or refund.payment_id != payment.id or refund.stripe_refund_id is not None:
+        if refund is None or refund.payment_id != payment.id:
             return None
-        refund.stripe_refund_id = item.get("id")
     db.session.refresh(refund, with_for_update=True)
+    if refund.stripe_refund_id is None:
+        refund.stripe_refund_id = item.get("id")
+    elif refund.stripe_refund_id != item.get("id"):
+        return None
     return refund
 
 

@@ -18,6 +18,7 @@ from marketplace.orders.services.idempotency import (
 )
 from marketplace.orders.services.numbering import next_order_number
 from marketplace.orders.services.placing import buyer_org_for_ordering, place_order, take_stock
+from marketplace.orders.services.reinstating import expired_unpaid, reinstate_expired
 from marketplace.orders.services.transitions import approve_order, cancel_order, transition_fulfilment
 from marketplace.orders.services.visibility import (
     SupplierOrderView,
@@ -32,8 +33,8 @@ from marketplace.orders.services.visibility import (
 
 __all__ = [
     "SupplierOrderView", "approve_order", "buyer_org_for_ordering", "cancel_order", "claim_idempotency_key",
-    "expire_order", "expire_overdue_orders", "fulfilment_visible_clause", "get_visible_fulfilment",
+    "expire_order", "expire_overdue_orders", "expired_unpaid", "fulfilment_visible_clause", "get_visible_fulfilment",
     "get_visible_order", "is_overdue", "list_fulfilments_query", "list_orders_query", "next_order_number",
-    "order_visible_clause", "place_order", "purge_idempotency_keys", "request_hash", "store_idempotent_response",
-    "take_stock", "transition_fulfilment", "view_for",
+    "order_visible_clause", "place_order", "purge_idempotency_keys", "reinstate_expired", "request_hash",
+    "store_idempotent_response", "take_stock", "transition_fulfilment", "view_for",
 ]

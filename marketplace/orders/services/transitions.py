@@ -15,6 +15,7 @@ from marketplace.core.errors import InvalidTransition
 from marketplace.extensions import db
 from marketplace.orders.models import Fulfilment, Order
 from marketplace.orders.services.cancelling import cancel_locked
+from marketplace.orders.services.payment_gate import require_payment
 from marketplace.orders.services.visibility import get_visible_fulfilment, get_visible_order
 from marketplace.orders.states import (
     FINISHED_FULFILMENT_STATES,
@@ -85,6 +86,7 @@ def transition_fulfilment(*, actor, fulfilment_id, action, data=None):
     order_status = _order_status(fulfilment.order_id, lock=True)
     if order_status != "placed":
         raise InvalidTransition("order", order_status, action)
+    require_payment(fulfilment.order, action)
     source, target = FULFILMENT_TRANSITIONS[action]
     now = utcnow()
     values = {"status": target, FULFILMENT_TIMESTAMPS[action]: now}

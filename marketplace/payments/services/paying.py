@@ -2,15 +2,19 @@
 from sqlalchemy import select
 
 from marketplace.audit.services import record
-from marketplace.certification.services import today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
-from marketplace.orders.models import Order
 from marketplace.payments.models import Payment
 from marketplace.payments.services.intents import request_intent
+from marketplace.payments.services.transfer_rules import (
+    check_transfer,
+    reinstate_if_timely,
+    value_date_start,
+    visible_payment_without_expiry,
+)
 
 OPEN_STATUSES = ("requires_payment", "processing")
 PAID_STATUSES = ("succeeded", "partially_refunded", "refunded")
@@ -29,8 +33,8 @@ def _open_payment(order):
 
 
 def _check_payable(order):
-    if order.status == "cancelled":
-        raise InvalidTransition("order", "cancelled", "pay")
+    if order.status in ("cancelled", "pending_approval"):  # an order awaiting approval is not payable yet
+        raise InvalidTransition("order", order.status, "pay")
     if order.payment_status != "unpaid":
         raise InvalidTransition("order", order.payment_status, "pay")
 
@@ -110,23 +114,28 @@ def get_visible_payment(actor, payment_id):
 def confirm_transfer(*, actor, payment_id, data):
     """An admin confirms a bank transfer: the amount must equal the amount due (422).
 
-    409 (with current_state) for a payment that is not an open bank transfer or an order that
-    was cancelled or paid meanwhile.
+    409 (with current_state) for a payment that is not an open bank transfer, an order awaiting
+    approval, cancelled or paid meanwhile, or a late transfer; the rules of the value date, the
+    bank reference and the reinstatement of an order expired before a timely transfer are in
+    :mod:`transfer_rules`.
     """
-    payment = _lock(get_visible_payment(actor, payment_id))
-    order = _lock(db.session.get(Order, payment.order_id))
+    payment, order = visible_payment_without_expiry(actor, payment_id)
+    payment, order = _lock(payment), _lock(order)
     if payment.method != "bank_transfer":
         raise Conflict("only bank-transfer payments are confirmed by hand", current_state=payment.status)
     if payment.status not in OPEN_STATUSES:
         raise InvalidTransition("payment", payment.status, "confirm")
+    reinstate_if_timely(payment, order, data, actor=actor)
     if order.status == "cancelled" or order.payment_status != "unpaid":
         raise InvalidTransition("order", "cancelled" if order.status == "cancelled" else order.payment_status,
                                 "confirm a transfer for")
-    if data["received_on"] > today_local():
-        raise field_error("received_on", "must not be in the future")
+    if order.status == "pending_approval":
+        raise InvalidTransition("order", order.status, "confirm a transfer for")
+    check_transfer(payment, order, data)
     if data["amount_fen"] != payment.amount_fen:
         raise field_error("amount_fen", f"must equal the amount due, {payment.amount_fen} fen")
     payment.bank_reference = data["bank_reference"]
     payment.received_on = data["received_on"]
     mark_succeeded(payment, order, actor=actor, source="bank_transfer")
+    order.paid_at = value_date_start(payment.received_on)
     return payment
