@@ -17,6 +17,7 @@ from marketplace.payments.models import Payment, Refund, StripeEvent
 from marketplace.payments.outbox_handlers import settle_from_stripe
 from marketplace.payments.services import mark_succeeded, refund_cancelled_order
 from marketplace.payments.services.duplicates import refund_duplicate_charge
+from marketplace.payments.services.outside_refunds import book_outside_refund
 from marketplace.payments.services.paying import OPEN_STATUSES, PAID_STATUSES
 
 log = structlog.get_logger("marketplace.webhooks")
@@ -55,6 +56,7 @@ def _on_intent_succeeded(intent):
         refund_duplicate_charge(payment, order)
         return "duplicate_payment_refunded"
     mark_succeeded(payment, order, actor=None, source="stripe_webhook")
+    _replay_deferred(intent.get("id"))
     if order.status == "cancelled":
         refund_cancelled_order(actor=None, order=order)
         return "succeeded_refunded_cancelled_order"
@@ -92,9 +94,11 @@ def _on_charge_refunded(charge):
     if payment is None:
         return "unknown_payment"
     order = db.session.get(Order, payment.order_id)
+    if payment.status in OPEN_STATUSES:
+        return "deferred"  # replayed, in order, once the payment succeeds
     unknown = []
     for item in (charge.get("refunds") or {}).get("data") or []:
-        refund = _our_refund(item, payment)
+        refund = _our_refund(item, payment) or book_outside_refund(payment, order, item)
         if refund is None:
             unknown.append({"id": item.get("id"), "amount": item.get("amount")})
         else:
@@ -130,7 +134,9 @@ def _on_refund_updated(item):
     payment = _payment_for_intent(item.get("payment_intent"))
     if payment is None:
         return "unknown_payment"
-    refund = _our_refund(item, payment)
+    if payment.status in OPEN_STATUSES:
+        return "deferred"
+    refund = _our_refund(item, payment) or book_outside_refund(payment, _locked_order(payment), item)
     if refund is None:
         return "unknown_refund"
     before = refund.status
@@ -146,6 +152,16 @@ HANDLERS = {
     "payment_intent.processing": _on_intent_processing,
     "charge.refunded": _on_charge_refunded,
 }
+
+
+def _replay_deferred(intent_id):
+    """Refund events that came before the payment succeeded, handled now in their arrival order."""
+    deferred = db.session.scalars(select(StripeEvent).where(StripeEvent.outcome == "deferred")
+                                  .order_by(StripeEvent.id)).all()
+    for row in deferred:
+        obj = (row.payload_summary or {}).get("object") or {}
+        if obj.get("payment_intent") == intent_id and row.type in HANDLERS:
+            row.outcome = f"replayed:{HANDLERS[row.type](obj)}"[:40]
 
 
 def _claim(event):
@@ -171,7 +187,8 @@ def handle_stripe_webhook(payload, sig_header):
     handler = HANDLERS.get(event.get("type"))
     obj = (event.get("data") or {}).get("object") or {}
     row.outcome = handler(obj) if handler else "ignored"
-    row.payload_summary = {"object_id": obj.get("id"), "amount": obj.get("amount")}
+    row.payload_summary = {"object_id": obj.get("id"), "amount": obj.get("amount"),
+                           **({"object": obj} if row.outcome == "deferred" else {})}
     db.session.commit()
     log.info("stripe_event_processed", event_id=row.event_id, type=row.type, outcome=row.outcome)
     return {"received": True, "outcome": row.outcome}

@@ -24,12 +24,13 @@ class StripeObjects:
         self.by_key = {}
         self.created = []
 
-    def answer(self, request, make):
+    def answer(self, request, make, creates=True):
         key = request.headers.get("Idempotency-Key")
         if key and key in self.by_key:
             return self.by_key[key]
         body = make()
-        self.created.append(body)
+        if creates:
+            self.created.append(body)
         if key:
             self.by_key[key] = body
         return body
@@ -58,7 +59,9 @@ def fake_stripe(app, httpserver):
 
     def cancel(request):
         intent_id = request.path.split("/")[3]
-        return respond(request, lambda: {"id": intent_id, "object": "payment_intent", "status": "canceled"})
+        body = objects.answer(request, lambda: {"id": intent_id, "object": "payment_intent", "status": "canceled"},
+                              creates=False)
+        return Response(json.dumps(body), content_type="application/json")
 
     def refund(request):
         form = request.form

@@ -1,5 +1,5 @@
 """Hypothesis state machine: pay, refund, replay webhooks, cancel and confirm in any order, refunds
-failing or settled by webhook, a crash before dispatch and dispatch retries; the payments and
+failing or settled by webhook, dashboard refunds, a crash before dispatch and dispatch retries; the payments and
 ledger invariants, and "Stripe objects = intents sent", hold after every step."""
 import itertools
 from datetime import timedelta
@@ -140,6 +140,22 @@ def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make
                 "lines": [{"line_id": line.id, "quantity": 1}], "reason": "崩溃"})
             db.session.commit()
             take_remembered()
+            self.remaining[line.id] -= 1
+
+        @precondition(lambda self: self.stripe and self.paid and self.remaining[self.order.lines[0].id] > 0)
+        @rule()
+        def dashboard_refund(self):
+            """One unit of line 0 refunded in the Stripe dashboard: booked like ours (charge.refunded)."""
+            payment = db.session.scalar(select(Payment).where(Payment.order_id == self.order.id,
+                                                              Payment.status.in_(("succeeded", "partially_refunded"))))
+            line = self.order.lines[0]
+            amount = min(line.unit_price_fen, line.amount_fen - line.refunded_fen)
+            charge = {"id": f"ch_{next(_events)}", "object": "charge",
+                      "payment_intent": payment.stripe_payment_intent_id,
+                      "amount_refunded": payment.refunded_fen + amount,
+                      "refunds": {"data": [{"id": f"re_dash_{next(_events)}", "amount": amount,
+                                            "status": "succeeded"}]}}
+            assert self._deliver(event_body("charge.refunded", charge, f"evt_d{next(_events)}")).status_code == 200
             self.remaining[line.id] -= 1
 
         @rule()

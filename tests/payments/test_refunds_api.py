@@ -153,8 +153,8 @@ def test_refund_stripe_order_goes_through_the_outbox_with_its_uuid_key(api, db, 
                                                         JournalEntry.kind == "refund_paid"))
 
 
-def test_charge_refunded_outside_the_api_is_audited_not_posted(api, db, fake_stripe, make_order, people,
-                                                               send_event):
+def test_charge_refunded_outside_the_api_is_booked_by_line(api, db, fake_stripe, make_order, people, send_event):
+    # given: a paid Stripe order; 100 fen refunded in the Stripe dashboard
     order = make_order(payment_method="stripe")
     payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments",
                                                people(order)["buyer"]).get_json()["id"])
@@ -162,9 +162,31 @@ def test_charge_refunded_outside_the_api_is_audited_not_posted(api, db, fake_str
     charge = {"id": "ch_2", "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
               "amount_refunded": 100, "refunds": {"data": [{"id": "re_dashboard", "amount": 100,
                                                             "status": "succeeded"}]}}
-    assert send_event("charge.refunded", charge).get_json()["outcome"] == "unreconciled"
+    # when / then: booked (reversed by the attribution rule, paid out), once
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "reconciled"
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "reconciled"
     db.session.expire_all()
-    assert payment.refunded_fen == 0 and db.session.scalar(select(Refund)) is None
+    refund = db.session.scalar(select(Refund))
+    assert (refund.stripe_refund_id, refund.amount_fen, refund.status) == ("re_dashboard", 100, "succeeded")
+    assert payment.refunded_fen == 100 and order.payment_status == "partially_refunded"
+    assert order.lines[0].refunded_fen == 100 and order.lines[0].refunded_quantity == 1
+
+
+def test_charge_refunded_before_the_payment_succeeded_is_replayed_after_it(api, db, fake_stripe, make_order,
+                                                                           people, send_event):
+    order = make_order(payment_method="stripe")
+    payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments",
+                                               people(order)["buyer"]).get_json()["id"])
+    charge = {"id": "ch_3", "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
+              "amount_refunded": order.total_fen,
+              "refunds": {"data": [{"id": "re_early", "amount": order.total_fen, "status": "succeeded"}]}}
+    # when: the refund event arrives first
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "deferred"
+    assert send_event("payment_intent.succeeded", intent_obj(payment)).get_json()["outcome"] == "succeeded"
+    # then: the payment, then the refund, are booked
+    db.session.expire_all()
+    assert order.payment_status == "refunded" and payment.refunded_fen == order.total_fen
+    assert db.session.scalar(select(Refund)).status == "succeeded"
 
 
 def test_refund_cancelled_paid_order_refunds_everything(db, two_supplier_order, make_user):
