@@ -23,8 +23,8 @@ def _refund_reversals():
     left standing (its reversal was undone)."""
     of_refund = JournalEntry.refund_id == Refund.id
     booked = exists().where(of_refund, JournalEntry.kind == "refund",
-                            ~JournalEntry.idempotency_key.startswith(FAILED_PREFIX))
-    undone = exists().where(of_refund, JournalEntry.idempotency_key.startswith(FAILED_PREFIX))
+                            ~JournalEntry.idempotency_key.startswith(FAILED_PREFIX, autoescape=True))
+    undone = exists().where(of_refund, JournalEntry.idempotency_key.startswith(FAILED_PREFIX, autoescape=True))
     stmt = (select(Refund.id, Refund.status).where(
         (and_(Refund.status == "succeeded", (~booked) | undone))
         | and_(Refund.status.in_(("failed", "cancelled")), booked, ~undone))

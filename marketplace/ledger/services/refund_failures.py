@@ -30,7 +30,7 @@ def post_refund_failed(refund):
     """Reverse every posting the refund made (see the module docstring). Flushes, never commits."""
     db.session.flush()
     entries = db.session.scalars(select(JournalEntry).where(
-        JournalEntry.refund_id == refund.id, ~JournalEntry.idempotency_key.startswith(FAILED_PREFIX))
+        JournalEntry.refund_id == refund.id, ~JournalEntry.idempotency_key.startswith(FAILED_PREFIX, autoescape=True))
         .order_by(JournalEntry.id)).all()
     drafts = []
     for entry in entries:
