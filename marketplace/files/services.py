@@ -9,8 +9,9 @@ from sqlalchemy import String, cast, select
 
 from marketplace.catalog.models import Product
 from marketplace.certification.models import Certification
-from marketplace.core.auth import STAFF_ROLES, in_region_scope
+from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.errors import NotFound
+from marketplace.core.scope import may_see
 from marketplace.extensions import db
 from marketplace.files.storage import file_storage, valid_key
 
@@ -29,7 +30,7 @@ def _may_read(actor, certification, product):
         return False
     if actor.role == "supplier_manager":
         return actor.organization_id == product.supplier_id
-    return actor.role in STAFF_ROLES and in_region_scope(actor.region_scope, product.origin_region_code)
+    return actor.role in STAFF_ROLES and may_see(actor, product.origin_region_code)
 
 
 def read_evidence(*, actor, key):

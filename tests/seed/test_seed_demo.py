@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from marketplace.catalog.models import Product
 from marketplace.certification.models import Certification
-from marketplace.certification.services import LOCAL_TZ
+from marketplace.core.clock import LOCAL_TZ
 from marketplace.extensions import db as _db
 from marketplace.households.models import Household
 from marketplace.orders.models import Order
