@@ -1,4 +1,4 @@
 """Stored files (evidence documents) and the route that serves them; routes live in api.py."""
-from flask_smorest import Blueprint
+from marketplace.core.blueprint import Blueprint
 
 bp = Blueprint("files", __name__, description="files")
