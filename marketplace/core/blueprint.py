@@ -22,7 +22,7 @@ import structlog
 from flask import current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from marketplace.core.auth import current_user
+from marketplace.core.auth import current_user, optional_user
 from marketplace.core.body import JsonBodyParser
 from marketplace.core.errors import Conflict, ServiceUnavailable
 from marketplace.extensions import db
@@ -136,7 +136,7 @@ class Blueprint(flask_smorest.Blueprint):
         The view (or the idempotent replay) answers JSON naming the row's ``id``. Then ``touch(id)``
         (optional) runs in the same transaction (e.g. a replay makes its pending outbox message due
         again), the transaction is committed, the after-commit callbacks run, and the response is
-        ``schema`` dumping ``load(current_user(), id)`` with the view's status. An error raised by
+        ``schema`` dumping ``load(optional_user(), id)`` with the view's status. An error raised by
         ``load`` (e.g. 503: Stripe not reached yet) keeps what was committed: the retry replays.
         """
 
@@ -150,7 +150,7 @@ class Blueprint(flask_smorest.Blueprint):
                 if touch is not None:
                     touch(row_id)
                 commit()
-                return jsonify(schema.dump(load(current_user(), row_id))), response.status_code
+                return jsonify(schema.dump(load(optional_user(), row_id))), response.status_code
 
             return wrapper
 
