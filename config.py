@@ -36,6 +36,9 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    #: Send outbox messages (Stripe calls) in-process right after the request that wrote them commits;
+    #: off = only `flask outbox run` (a worker) sends them.
+    OUTBOX_DISPATCH_INLINE = os.environ.get("OUTBOX_DISPATCH_INLINE", "1") != "0"
     ORDER_PAY_BY_HOURS_STRIPE = int(os.environ.get("ORDER_PAY_BY_HOURS_STRIPE", "1"))
     ORDER_PAY_BY_DAYS_TRANSFER = int(os.environ.get("ORDER_PAY_BY_DAYS_TRANSFER", "7"))
     #: Stored files (evidence documents): a local directory.

@@ -12,7 +12,7 @@ BLUEPRINTS = ("accounts", "geography", "organizations", "audit", "households", "
               "orders", "payments", "ledger", "reports", "public", "files")
 #: Every models module, imported at start-up so metadata (and migrations) see all tables.
 MODEL_MODULES = ("accounts", "geography", "organizations", "audit", "households", "certification", "catalog",
-                 "orders", "payments", "ledger")
+                 "orders", "payments", "ledger", "outbox")
 
 
 def _load_config(app, config):
@@ -67,6 +67,16 @@ def register_auth(app):
     set_idempotency_store(claim_idempotency_key, store_idempotent_response)
 
 
+def register_outbox(app):
+    """Domains register their outbox handlers; the outbox sends a request's messages after its commit."""
+    from marketplace.core.blueprint import register_after_commit
+    from marketplace.outbox.dispatch import dispatch_after_commit, register_handlers
+    from marketplace.payments.outbox_handlers import HANDLERS
+
+    register_handlers(HANDLERS)
+    register_after_commit(app, dispatch_after_commit)
+
+
 def register_security_headers(app):
     @app.after_request
     def headers(response):
@@ -95,6 +105,7 @@ def create_app(config=None):
     register_blueprints(app)
     register_auth(app)
     register_error_handlers(app)
+    register_outbox(app)
     register_security_headers(app)
     register_cors(app)
     register_cli(app)

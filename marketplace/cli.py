@@ -43,7 +43,7 @@ def create_admin_command(email, password, name, region_scope):
 
 
 #: Domains that may ship a `cli.py` exposing an AppGroup named `cli`.
-DOMAIN_CLIS = ("households", "orders", "ledger", "seed")
+DOMAIN_CLIS = ("households", "orders", "ledger", "seed", "outbox")
 
 
 def register_cli(app):

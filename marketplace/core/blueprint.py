@@ -6,7 +6,11 @@
   transaction is committed, then its response is returned. A view that raises, or answers an
   error status, is rolled back. A failed commit raises 409 (IntegrityError) or 503 (other
   DBAPIError) and the normal error handlers answer it: the view's response is discarded.
+- After-commit callbacks (``register_after_commit``): run once a request's transaction is
+  committed, still inside the request (the outbox sends the calls to Stripe the request wrote).
 - ``idempotent(scope)``: Idempotency-Key replay for a POST, as a decorator.
+- ``respond_after_commit(schema, load)``: the response is built from the row as it stands after
+  the commit and the after-commit callbacks (e.g. with the PaymentIntent's client secret).
 
 The key table lives in a domain (``core`` imports none): its two functions are plugged in at app
 creation with ``set_idempotency_store``, as the token lookup is with ``core.auth.set_user_loader``.
@@ -18,7 +22,7 @@ import structlog
 from flask import current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from marketplace.core.auth import current_user
+from marketplace.core.auth import current_user, optional_user
 from marketplace.core.body import JsonBodyParser
 from marketplace.core.errors import Conflict, ServiceUnavailable
 from marketplace.extensions import db
@@ -38,8 +42,20 @@ def set_idempotency_store(claim, save):
     _key_store["claim"], _key_store["save"] = claim, save
 
 
+def register_after_commit(app, callback):
+    """Run ``callback()`` after each successful commit of a request's transaction (in order of
+    registration). It runs outside that transaction: it commits its own work, if any."""
+    app.extensions.setdefault("after_commit", []).append(callback)
+
+
+def run_after_commit():
+    for callback in current_app.extensions.get("after_commit", ()):
+        callback()
+
+
 def commit():
-    """Commit the request's transaction; a failure is rolled back and raised as 409 or 503."""
+    """Commit the request's transaction, then run the after-commit callbacks; a failed commit is
+    rolled back and raised as 409 or 503 (and no callback runs)."""
     try:
         db.session.commit()
     except IntegrityError:
@@ -50,6 +66,7 @@ def commit():
         db.session.rollback()
         log.error("commit_failed", error_type=type(exc.orig).__name__)
         raise ServiceUnavailable("the database could not save the change; retry") from None
+    run_after_commit()
 
 
 def commit_around(view):
@@ -110,5 +127,31 @@ class Blueprint(flask_smorest.Blueprint):
                 return response
 
             return self.doc(parameters=[IDEMPOTENCY_DOC])(wrapper)
+
+        return decorator
+
+    def respond_after_commit(self, schema, load, touch=None):
+        """Answer the row as it stands after the commit; place it above ``@bp.idempotent``.
+
+        The view (or the idempotent replay) answers JSON naming the row's ``id``. Then ``touch(id)``
+        (optional) runs in the same transaction (e.g. a replay makes its pending outbox message due
+        again), the transaction is committed, the after-commit callbacks run, and the response is
+        ``schema`` dumping ``load(optional_user(), id)`` with the view's status. An error raised by
+        ``load`` (e.g. 503: Stripe not reached yet) keeps what was committed: the retry replays.
+        """
+
+        def decorator(view):
+            @wraps(view)
+            def wrapper(*args, **kwargs):
+                response = current_app.make_response(view(*args, **kwargs))
+                if response.status_code >= 400:
+                    return response
+                row_id = response.get_json()["id"]
+                if touch is not None:
+                    touch(row_id)
+                commit()
+                return jsonify(schema.dump(load(optional_user(), row_id))), response.status_code
+
+            return wrapper
 
         return decorator

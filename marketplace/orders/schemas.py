@@ -15,6 +15,9 @@ NonBlank = validate.Regexp(r"\S", error="must not be blank")
 class OrderLineCreateSchema(Schema):
     sku_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_ID))
     quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_QUANTITY))
+    #: the unit price the buyer saw; a different current price refuses the order (409 price_changed)
+    expected_unit_price_fen = fields.Integer(strict=True, load_default=None, allow_none=True,
+                                             validate=validate.Range(min=0, max=10**15))
 
 
 class DeliverySchema(Schema):

@@ -44,7 +44,12 @@ ORDER_TRANSITIONS = {
     "cancel": ((Ord.PENDING_APPROVAL, Ord.PLACED), Ord.CANCELLED),
     "expire": ((Ord.PENDING_APPROVAL, Ord.PLACED), Ord.CANCELLED),
     "complete": ((Ord.PLACED,), Ord.COMPLETED),
+    # an order expired unpaid whose bank transfer arrived in time comes back to its state before
+    "reinstate": ((Ord.CANCELLED,), Ord.PLACED),
+    "reinstate_for_approval": ((Ord.CANCELLED,), Ord.PENDING_APPROVAL),
 }
+#: the state an expired order had → the action that reinstates it
+REINSTATE_ACTIONS = {Ord.PLACED: "reinstate", Ord.PENDING_APPROVAL: "reinstate_for_approval"}
 
 #: action → (states it may start from, state it leads to)
 FULFILMENT_TRANSITIONS = {
@@ -60,6 +65,10 @@ ORDER_PAYMENT_TRANSITIONS = {
     "refund_part": ((OrderPaymentStatus.PAID, OrderPaymentStatus.PARTIALLY_REFUNDED),
                     OrderPaymentStatus.PARTIALLY_REFUNDED),
     "refund_all": ((OrderPaymentStatus.PAID, OrderPaymentStatus.PARTIALLY_REFUNDED), OrderPaymentStatus.REFUNDED),
+    # a refund undone (its money never left)
+    "unrefund_all": ((OrderPaymentStatus.PARTIALLY_REFUNDED, OrderPaymentStatus.REFUNDED), OrderPaymentStatus.PAID),
+    "unrefund_part": ((OrderPaymentStatus.PARTIALLY_REFUNDED, OrderPaymentStatus.REFUNDED),
+                      OrderPaymentStatus.PARTIALLY_REFUNDED),
 }
 
 #: the timestamp column each fulfilment transition stamps

@@ -3,7 +3,7 @@ from flask import request
 from marketplace.core.auth import BUYER_ROLES, STAFF_ROLES, SUPPLIER_ROLES, current_user, require_roles
 from marketplace.core.http import page_of, paginate
 from marketplace.extensions import limiter
-from marketplace.payments import bp, services, webhooks
+from marketplace.payments import bp, outbox_handlers, services, webhooks
 from marketplace.payments.schemas import (
     PaymentCreatedSchema,
     PaymentQuerySchema,
@@ -17,6 +17,8 @@ from marketplace.payments.schemas import (
 
 @bp.post("/orders/<int:order_id>/payments")
 @require_roles(*BUYER_ROLES)
+@bp.respond_after_commit(PaymentCreatedSchema(), outbox_handlers.payment_after_dispatch,
+                         touch=outbox_handlers.touch_payment_intent)
 @bp.idempotent(scope=services.per_order_scope("payments"))
 @bp.response(201, PaymentCreatedSchema)
 def create_payment(order_id):
@@ -44,6 +46,7 @@ def confirm_transfer(data, payment_id):
 
 @bp.post("/orders/<int:order_id>/refunds")
 @require_roles("admin", *SUPPLIER_ROLES)
+@bp.respond_after_commit(RefundSchema(), outbox_handlers.refund_after_dispatch)
 @bp.arguments(RefundCreateSchema)
 @bp.idempotent(scope=services.per_order_scope("refunds"))
 @bp.response(201, RefundSchema)

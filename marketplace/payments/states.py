@@ -2,7 +2,12 @@
 
 payment:  requires_payment → processing → succeeded → partially_refunded → refunded
                └──────(fail)──────┴→ failed ─(a later attempt of the same intent succeeds)→ succeeded
-refund:   pending → succeeded | failed
+          (a charge of an order another payment already paid: open or failed → refunded at once;
+          an undone refund moves partially_refunded/refunded back)
+refund:   requested → pending → succeeded | failed | cancelled
+          (requested: a Stripe refund not yet accepted by Stripe, sent by the outbox; bank-transfer
+          refunds start pending. A refund Stripe reports failed or cancelled, even after succeeded,
+          is undone: its payment goes back to succeeded or partially_refunded.)
 """
 from enum import StrEnum
 
@@ -17,11 +22,14 @@ class PaymentStatus(StrEnum):
 
 
 class RefundStatus(StrEnum):
-    """pending (bank transfer: for an admin to execute; Stripe: until its webhook) | succeeded | failed"""
+    """requested (Stripe: written, not yet accepted by Stripe) → pending (bank transfer: for an admin
+    to execute; Stripe: accepted, until its outcome) → succeeded | failed | cancelled"""
 
+    REQUESTED = "requested"
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 P, R = PaymentStatus, RefundStatus
@@ -35,10 +43,20 @@ PAYMENT_TRANSITIONS = {
     "fail": (OPEN_STATUSES, P.FAILED),
     "refund_part": ((P.SUCCEEDED, P.PARTIALLY_REFUNDED), P.PARTIALLY_REFUNDED),
     "refund_all": ((P.SUCCEEDED, P.PARTIALLY_REFUNDED), P.REFUNDED),
+    # a second charge of an order already paid by another payment: refunded whole at once
+    "refund_duplicate": ((*OPEN_STATUSES, P.FAILED), P.REFUNDED),
+    # a refund undone (its money never left): back to what the other refunds leave
+    "unrefund_all": ((P.PARTIALLY_REFUNDED, P.REFUNDED), P.SUCCEEDED),
+    "unrefund_part": ((P.PARTIALLY_REFUNDED, P.REFUNDED), P.PARTIALLY_REFUNDED),
 }
 
 #: action → (states it may start from, state it leads to)
 REFUND_TRANSITIONS = {
-    "succeed": ((R.PENDING,), R.SUCCEEDED),
-    "fail": ((R.PENDING,), R.FAILED),
+    "accept": ((R.REQUESTED,), R.PENDING),
+    "succeed": ((R.REQUESTED, R.PENDING), R.SUCCEEDED),
+    # a succeeded refund that Stripe later reports failed (or cancelled) is undone too
+    "fail": ((R.REQUESTED, R.PENDING, R.SUCCEEDED), R.FAILED),
+    "cancel": ((R.REQUESTED, R.PENDING, R.SUCCEEDED), R.CANCELLED),
 }
+#: refunds whose money never left: undone (quantities freed, reversal reversed)
+UNDONE_REFUND_STATUSES = (R.FAILED, R.CANCELLED)

@@ -50,16 +50,18 @@ def _translate(exc, action):
         return ServiceUnavailable(f"Stripe refused our credentials to {action}; the platform must fix its keys")
     if isinstance(exc, stripe.RateLimitError):
         return ServiceUnavailable(f"Stripe is rate limiting; retry later to {action}")
-    return BadGateway(f"Stripe could not {action} (status {getattr(exc, 'http_status', None) or 'unknown'})")
+    error = BadGateway(f"Stripe could not {action} (status {getattr(exc, 'http_status', None) or 'unknown'})")
+    # Stripe refused the request itself (4xx): sending it again with the same key cannot help.
+    error.permanent = isinstance(exc, (stripe.InvalidRequestError, stripe.CardError, stripe.IdempotencyError))
+    return error
 
 
-def create_payment_intent(*, amount_fen, order_id, order_number, idempotency_key):
+def create_payment_intent(*, amount_fen, order_id, order_number, idempotency_key, payment_id=None):
     """Create a PaymentIntent in CNY for ``amount_fen``; returns (id, client_secret, status)."""
-    params = {
-        "amount": int(amount_fen),
-        "currency": "cny",
-        "metadata": {"order_id": str(order_id), "order_number": order_number},
-    }
+    metadata = {"order_id": str(order_id), "order_number": order_number}
+    if payment_id is not None:
+        metadata["payment_id"] = str(payment_id)
+    params = {"amount": int(amount_fen), "currency": "cny", "metadata": metadata}
     try:
         intent = _client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as exc:
@@ -68,14 +70,26 @@ def create_payment_intent(*, amount_fen, order_id, order_number, idempotency_key
     return data["id"], data.get("client_secret"), data.get("status")
 
 
-def create_refund(*, payment_intent_id, amount_fen, idempotency_key):
-    """Refund ``amount_fen`` of a PaymentIntent; returns the Stripe refund id."""
+def create_refund(*, payment_intent_id, amount_fen, idempotency_key, refund_id=None):
+    """Refund ``amount_fen`` of a PaymentIntent; returns (Stripe refund id, its status)."""
     params = {"payment_intent": payment_intent_id, "amount": int(amount_fen)}
+    if refund_id is not None:
+        params["metadata"] = {"refund_id": str(refund_id)}
     try:
         refund = _client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.StripeError as exc:
         raise _translate(exc, "create the refund") from None
-    return refund["id"]
+    data = refund.to_dict()
+    return data["id"], data.get("status")
+
+
+def cancel_payment_intent(*, payment_intent_id, idempotency_key):
+    """Cancel a PaymentIntent that must not be paid any more; returns its status."""
+    try:
+        intent = _client().v1.payment_intents.cancel(payment_intent_id, options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise _translate(exc, "cancel the payment") from None
+    return intent.to_dict().get("status")
 
 
 def _header_timestamp(sig_header):

@@ -2,8 +2,13 @@
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.outbox.models import OutboxMessage
 from marketplace.payments.models import Payment
 from tests.helpers import assert_problem
+
+
+def _outbox_key(db, subject):
+    return db.session.scalar(select(OutboxMessage.idempotency_key).where(OutboxMessage.subject == subject))
 
 
 @pytest.fixture
@@ -27,7 +32,7 @@ def test_create_payment_stripe_order_creates_intent_and_returns_client_secret(ap
     assert request.form["amount"] == str(stripe_order.total_fen) and request.form["currency"] == "cny"
     assert request.form["metadata[order_id]"] == str(stripe_order.id)
     assert request.form["metadata[order_number]"] == stripe_order.number
-    assert request.headers["Idempotency-Key"] == f"pi-create-{body['id']}"
+    assert request.headers["Idempotency-Key"] == _outbox_key(db, f"payment:{body['id']}")
 
 
 def test_create_payment_twice_returns_the_open_payment_without_second_intent(api, db, fake_stripe, stripe_order,
@@ -47,15 +52,25 @@ def test_create_payment_after_injected_500_retries_same_key_one_intent(api, db, 
     # then
     assert resp.status_code == 201, resp.get_json()
     keys = [request.headers["Idempotency-Key"] for request, _ in fake_stripe.log]
-    assert keys == [f"pi-create-{resp.get_json()['id']}"] * 2
+    assert keys == [_outbox_key(db, f"payment:{resp.get_json()['id']}")] * 2
     assert db.session.scalar(select(func.count(Payment.id)).where(Payment.order_id == stripe_order.id)) == 1
 
 
-def test_create_payment_stripe_unreachable_gives_503_nothing_saved(api, app, db, stripe_order, people):
-    app.config["STRIPE_API_BASE"] = "http://127.0.0.1:9"
-    resp = api.post(f"/orders/{stripe_order.id}/payments", people(stripe_order)["buyer"])
+def test_create_payment_stripe_unreachable_gives_503_then_the_retry_makes_one_intent(api, app, db, fake_stripe,
+                                                                                     stripe_order, people):
+    # given: Stripe cannot be reached
+    base, app.config["STRIPE_API_BASE"] = app.config["STRIPE_API_BASE"], "http://127.0.0.1:9"
+    buyer = people(stripe_order)["buyer"]
+    # when
+    resp = api.post(f"/orders/{stripe_order.id}/payments", buyer, headers={"Idempotency-Key": "k-down"})
+    # then: 503, but the intent to create it is saved with its key
     assert_problem(resp, 503)
-    assert db.session.scalar(select(func.count(Payment.id))) == 0
+    assert db.session.scalar(select(func.count(Payment.id))) == 1
+    # and: the retry (same client key) sends the same outbox key: one PaymentIntent
+    app.config["STRIPE_API_BASE"] = base
+    again = api.post(f"/orders/{stripe_order.id}/payments", buyer, headers={"Idempotency-Key": "k-down"})
+    assert again.status_code == 201 and again.get_json()["client_secret"]
+    assert len(fake_stripe.objects.created) == 1
 
 
 def test_create_payment_without_stripe_key_gives_503(api, app, db, stripe_order, people):
@@ -121,3 +136,43 @@ def test_list_payments_role_matrix(api, db, paid_order, people, who, status):
 
 def test_create_payment_unknown_order_gives_404(api, db, stripe_order, people):
     assert_problem(api.post("/orders/999999/payments", people(stripe_order)["buyer"]), 404)
+
+
+def test_new_payment_after_a_failed_one_cancels_the_earlier_intent(api, db, fake_stripe, stripe_order, people,
+                                                                   send_event):
+    from tests.payments.stripe_fakes import intent_obj
+    # given: the first PaymentIntent failed (it could still be paid later)
+    buyer = people(stripe_order)["buyer"]
+    first = api.post(f"/orders/{stripe_order.id}/payments", buyer).get_json()
+    payment = db.session.get(Payment, first["id"])
+    send_event("payment_intent.payment_failed", intent_obj(payment, status="requires_payment_method"))
+    # when: the buyer starts again
+    second = api.post(f"/orders/{stripe_order.id}/payments", buyer)
+    # then: a new intent, and the earlier one cancelled at Stripe, once
+    assert second.status_code == 201 and second.get_json()["id"] != first["id"]
+    cancels = [r.path for r, _ in fake_stripe.log if r.path.endswith("/cancel")]
+    assert cancels == [f"/v1/payment_intents/{first['stripe_payment_intent_id']}/cancel"]
+
+
+def test_a_second_successful_charge_is_refunded_automatically_and_booked(api, db, fake_stripe, stripe_order,
+                                                                        people, send_event):
+    from marketplace.ledger.models import JournalEntry
+    from marketplace.payments.models import Refund
+    from tests.payments.stripe_fakes import intent_obj
+    # given: the first intent failed, a second one paid the order
+    buyer = people(stripe_order)["buyer"]
+    first = db.session.get(Payment, api.post(f"/orders/{stripe_order.id}/payments", buyer).get_json()["id"])
+    send_event("payment_intent.payment_failed", intent_obj(first, status="requires_payment_method"))
+    second = db.session.get(Payment, api.post(f"/orders/{stripe_order.id}/payments", buyer).get_json()["id"])
+    assert send_event("payment_intent.succeeded", intent_obj(second)).get_json()["outcome"] == "succeeded"
+    # when: the first is paid anyway (the buyer paid before the cancel reached Stripe)
+    resp = send_event("payment_intent.succeeded", intent_obj(first))
+    # then: it is refunded whole through Stripe, and booked; the order stays paid by the second
+    assert resp.get_json()["outcome"] == "duplicate_payment_refunded"
+    db.session.expire_all()
+    refund = db.session.scalar(select(Refund).where(Refund.payment_id == first.id))
+    assert refund.amount_fen == first.amount_fen and refund.status == "pending" and refund.stripe_refund_id
+    refunds_sent = [r for r, _ in fake_stripe.log if r.path == "/v1/refunds"]
+    assert [r.form["payment_intent"] for r in refunds_sent] == [first.stripe_payment_intent_id]
+    assert first.status == "refunded" and stripe_order.payment_status == "paid"
+    assert db.session.scalar(select(func.count(JournalEntry.id)).where(JournalEntry.payment_id == first.id)) == 2

@@ -1,15 +1,22 @@
-"""Hypothesis state machine: pay, refund, replay webhooks, cancel and confirm in any order; the
-payments and ledger invariants hold after every step."""
+"""Hypothesis state machine: pay, refund, replay webhooks, cancel and confirm in any order, refunds
+failing or settled by webhook, dashboard refunds, a crash before dispatch and dispatch retries; the payments and
+ledger invariants, and "Stripe objects = intents sent", hold after every step."""
 import itertools
+from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.core.clock import today_local
+from marketplace.core.db import utcnow
 from marketplace.ledger.services import check_ledger
-from marketplace.payments.models import Payment
+from marketplace.outbox import dispatch
+from marketplace.outbox.models import OutboxMessage
+from marketplace.outbox.services import take_remembered
+from marketplace.payments import services as payment_services
+from marketplace.payments.models import Payment, Refund
 from tests.payments.conftest import payments_invariants
 from tests.payments.stripe_fakes import event_body, intent_obj, sign
 
@@ -109,6 +116,68 @@ def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make
             if expected == 201:
                 self.remaining[line_id] -= quantity
 
+        @precondition(lambda self: self.stripe and self.paid and any(self.remaining.values()))
+        @rule(index=st.integers(0, 1))
+        def failed_refund(self, index):
+            """Stripe answers the refund failed: it is undone, the quantity can be refunded again."""
+            line_id = self.order.lines[index].id
+            if not self.remaining[line_id]:
+                return
+            fake_stripe.refund_status = "failed"
+            try:
+                resp = api.post(f"/orders/{self.order.id}/refunds", admin,
+                                json={"lines": [{"line_id": line_id, "quantity": 1}], "reason": "失败"})
+            finally:
+                fake_stripe.refund_status = "pending"
+            assert resp.status_code == 201 and resp.get_json()["status"] == "failed", resp.get_json()
+
+        @precondition(lambda self: self.stripe and self.paid and any(self.remaining.values()))
+        @rule()
+        def crash_before_dispatch(self):
+            """The refund commits, the worker dies before sending it: the next dispatch sends it once."""
+            line = next(line for line in self.order.lines if self.remaining[line.id])
+            payment_services.create_refund(actor=admin, order_id=self.order.id, data={
+                "lines": [{"line_id": line.id, "quantity": 1}], "reason": "崩溃"})
+            db.session.commit()
+            take_remembered()
+            self.remaining[line.id] -= 1
+
+        @precondition(lambda self: self.stripe and self.paid and self.remaining[self.order.lines[0].id] > 0)
+        @rule()
+        def dashboard_refund(self):
+            """One unit of line 0 refunded in the Stripe dashboard: booked like ours (charge.refunded)."""
+            payment = db.session.scalar(select(Payment).where(Payment.order_id == self.order.id,
+                                                              Payment.status.in_(("succeeded", "partially_refunded"))))
+            line = self.order.lines[0]
+            amount = min(line.unit_price_fen, line.amount_fen - line.refunded_fen)
+            charge = {"id": f"ch_{next(_events)}", "object": "charge",
+                      "payment_intent": payment.stripe_payment_intent_id,
+                      "amount_refunded": payment.refunded_fen + amount,
+                      "refunds": {"data": [{"id": f"re_dash_{next(_events)}", "amount": amount,
+                                            "status": "succeeded"}]}}
+            assert self._deliver(event_body("charge.refunded", charge, f"evt_d{next(_events)}")).status_code == 200
+            self.remaining[line.id] -= 1
+
+        @rule()
+        def dispatch_retry(self):
+            dispatch.run_due(now=utcnow() + timedelta(hours=2))
+
+        @precondition(lambda self: self.stripe)
+        @rule(stripe_status=st.sampled_from(["failed", "canceled", "succeeded"]))
+        def refund_updated(self, stripe_status):
+            """Stripe settles the oldest pending refund (a webhook)."""
+            refund = db.session.scalar(select(Refund).where(Refund.order_id == self.order.id,
+                                                            Refund.status == "pending").order_by(Refund.id))
+            if refund is None:
+                return
+            payment = db.session.get(Payment, refund.payment_id)
+            obj = {"id": refund.stripe_refund_id, "object": "refund", "amount": refund.amount_fen,
+                   "payment_intent": payment.stripe_payment_intent_id, "status": stripe_status}
+            assert self._deliver(event_body("refund.updated", obj, f"evt_r{next(_events)}")).status_code == 200
+            if stripe_status != "succeeded":
+                for refund_line in refund.lines:
+                    self.remaining[refund_line.order_line_id] += refund_line.quantity
+
         @rule()
         def cancel(self):
             resp = api.post(f"/orders/{self.order.id}/cancel", self.buyer, json={"reason": "不需要了"})
@@ -121,6 +190,10 @@ def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make
         @invariant()
         def invariants_hold(self):
             db.session.expire_all()
+            # Stripe objects = intents sent: one object per outbox message, whatever the retries
+            sent = db.session.scalar(select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.status == "sent", OutboxMessage.kind.in_(("create_payment_intent", "create_refund"))))
+            assert len(fake_stripe.objects.created) == sent
             assert payments_invariants(db.session) == []
             assert check_ledger() == []
             order = self.order

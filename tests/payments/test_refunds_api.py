@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from marketplace.ledger.models import JournalEntry
 from marketplace.orders.models import OrderLine
+from marketplace.outbox.models import OutboxMessage
 from marketplace.payments.models import Payment, Refund
 from tests.helpers import assert_problem
 from tests.payments.stripe_fakes import intent_obj
@@ -131,7 +132,7 @@ def test_refund_idempotency_key_replays_and_rejects_other_body(api, db, two_supp
     assert line.refunded_quantity == 1
 
 
-def test_refund_stripe_order_goes_through_gateway_with_deterministic_key(api, db, fake_stripe, make_order, people,
+def test_refund_stripe_order_goes_through_the_outbox_with_its_uuid_key(api, db, fake_stripe, make_order, people,
                                                                          send_event):
     # given: a stripe order paid by a verified webhook
     order = make_order(payment_method="stripe")
@@ -144,7 +145,10 @@ def test_refund_stripe_order_goes_through_gateway_with_deterministic_key(api, db
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
     request, _ = fake_stripe.log[-1]
-    assert request.path == "/v1/refunds" and request.headers["Idempotency-Key"] == f"refund-{body['id']}"
+    key = db.session.scalar(select(OutboxMessage.idempotency_key)
+                            .where(OutboxMessage.subject == f"refund:{body['id']}"))
+    assert request.path == "/v1/refunds" and request.headers["Idempotency-Key"] == key and len(key) == 32
+    assert body["status"] == "pending"
     assert request.form["payment_intent"] == payment.stripe_payment_intent_id
     assert request.form["amount"] == str(body["amount_fen"])
     # and: charge.refunded reconciles our refund to succeeded
@@ -159,8 +163,8 @@ def test_refund_stripe_order_goes_through_gateway_with_deterministic_key(api, db
                                                         JournalEntry.kind == "refund_paid"))
 
 
-def test_charge_refunded_outside_the_api_is_audited_not_posted(api, db, fake_stripe, make_order, people,
-                                                               send_event):
+def test_charge_refunded_outside_the_api_is_booked_by_line(api, db, fake_stripe, make_order, people, send_event):
+    # given: a paid Stripe order; 100 fen refunded in the Stripe dashboard
     order = make_order(payment_method="stripe")
     payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments",
                                                people(order)["buyer"]).get_json()["id"])
@@ -168,9 +172,31 @@ def test_charge_refunded_outside_the_api_is_audited_not_posted(api, db, fake_str
     charge = {"id": "ch_2", "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
               "amount_refunded": 100, "refunds": {"data": [{"id": "re_dashboard", "amount": 100,
                                                             "status": "succeeded"}]}}
-    assert send_event("charge.refunded", charge).get_json()["outcome"] == "unreconciled"
+    # when / then: booked (reversed by the attribution rule, paid out), once
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "reconciled"
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "reconciled"
     db.session.expire_all()
-    assert payment.refunded_fen == 0 and db.session.scalar(select(Refund)) is None
+    refund = db.session.scalar(select(Refund))
+    assert (refund.stripe_refund_id, refund.amount_fen, refund.status) == ("re_dashboard", 100, "succeeded")
+    assert payment.refunded_fen == 100 and order.payment_status == "partially_refunded"
+    assert order.lines[0].refunded_fen == 100 and order.lines[0].refunded_quantity == 1
+
+
+def test_charge_refunded_before_the_payment_succeeded_is_replayed_after_it(api, db, fake_stripe, make_order,
+                                                                           people, send_event):
+    order = make_order(payment_method="stripe")
+    payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments",
+                                               people(order)["buyer"]).get_json()["id"])
+    charge = {"id": "ch_3", "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
+              "amount_refunded": order.total_fen,
+              "refunds": {"data": [{"id": "re_early", "amount": order.total_fen, "status": "succeeded"}]}}
+    # when: the refund event arrives first
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "deferred"
+    assert send_event("payment_intent.succeeded", intent_obj(payment)).get_json()["outcome"] == "succeeded"
+    # then: the payment, then the refund, are booked
+    db.session.expire_all()
+    assert order.payment_status == "refunded" and payment.refunded_fen == order.total_fen
+    assert db.session.scalar(select(Refund)).status == "succeeded"
 
 
 def test_refund_cancelled_paid_order_refunds_everything(db, two_supplier_order, make_user):

@@ -86,7 +86,7 @@ def test_create_refund_sends_intent_amount_and_key(app, fake_stripe):
         {"id": "re_1", "object": "refund", "amount": 300, "status": "succeeded"})
     with app.app_context():
         assert stripe_gateway.create_refund(payment_intent_id="pi_1", amount_fen=300,
-                                            idempotency_key="refund-4") == "re_1"
+                                            idempotency_key="refund-4") == ("re_1", "succeeded")
     (request, _), = fake_stripe.log
     assert _form(request) == {"payment_intent": "pi_1", "amount": "300"}
     assert request.headers["Idempotency-Key"] == "refund-4"

@@ -1,7 +1,7 @@
 """Ledger use-cases. Other domains import from here (stable names):
 
 * :func:`post_payment_success` / :func:`post_payments_success` (payments calls these),
-  :func:`post_refund`, :func:`post_refund_paid`;
+  :func:`post_refund`, :func:`post_refund_paid`, :func:`post_refund_failed`;
 * :func:`account_balance`, :func:`check_ledger`, :func:`household_income`, :func:`attribution_for_order`.
 
 All of them flush, never commit.
@@ -17,8 +17,9 @@ from marketplace.ledger.services.queries import (
     get_visible_account,
     household_income,
 )
+from marketplace.ledger.services.refund_failures import post_refund_failed
 from marketplace.ledger.services.refunds import post_refund, post_refund_paid
 
 __all__ = ["account_balance", "account_postings_query", "account_view", "attribution_for_order", "check_ledger",
            "ensure_accounts", "entries_query", "get_visible_account", "household_income", "ledger_counts",
-           "post_payment_success", "post_payments_success", "post_refund", "post_refund_paid"]
+           "post_payment_success", "post_payments_success", "post_refund", "post_refund_failed", "post_refund_paid"]

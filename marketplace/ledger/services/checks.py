@@ -45,8 +45,8 @@ def _refunds_above_paid():
     """Per order line: attributed once at most, exactly the line amount, and refunds <= attributed."""
     attributed = func.sum(case((and_(JournalEntry.kind == "attribution", Posting.amount_fen > 0),
                                 Posting.amount_fen), else_=0))
-    refunded = func.sum(case((and_(JournalEntry.kind == "refund_attribution", Posting.amount_fen < 0),
-                              -Posting.amount_fen), else_=0))
+    # net of the reversals of failed refunds (same kind, opposite sign)
+    refunded = func.sum(case((JournalEntry.kind == "refund_attribution", -Posting.amount_fen), else_=0))
     stmt = (select(OrderLine.id, OrderLine.amount_fen, attributed, refunded)
             .join(Posting, Posting.order_line_id == OrderLine.id)
             .join(JournalEntry, JournalEntry.id == Posting.entry_id)
@@ -71,10 +71,13 @@ def check_ledger() -> list[str]:
     Checks: each entry sums to 0 over >= 2 postings; each order's clearing account nets to 0;
     no income account (supplier, household, collective) has a debit balance, in total or per
     order line; each attributed line was attributed exactly its amount and refunded no more; each
-    posting carries its entry's created_at. At most 50 breaches per check are listed.
+    posting carries its entry's created_at; no order has two unrefunded charges; a succeeded refund
+    has its reversal, a failed one none standing. At most 50 breaches per check are listed.
     """
+    from marketplace.ledger.services.payment_checks import check_payments_against_ledger
+
     return (_unbalanced_entries() + _clearing_not_zero() + _income_overdrawn() + _refunds_above_paid()
-            + _posting_times())
+            + _posting_times() + check_payments_against_ledger())
 
 
 def ledger_counts() -> tuple[int, int]:

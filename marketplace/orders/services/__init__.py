@@ -19,6 +19,7 @@ from marketplace.orders.services.idempotency import (
 )
 from marketplace.orders.services.numbering import next_order_number
 from marketplace.orders.services.placing import buyer_org_for_ordering, place_order, take_stock
+from marketplace.orders.services.reinstating import expired_unpaid, reinstate_expired
 from marketplace.orders.services.transitions import approve_order, cancel_order, transition_fulfilment
 from marketplace.orders.services.visibility import (
     SupplierOrderView,
@@ -35,9 +36,9 @@ from marketplace.orders.services.visibility import (
 
 __all__ = [
     "SupplierOrderView", "approve_order", "buyer_org_for_ordering", "cancel_order", "claim_idempotency_key",
-    "expire_order", "expire_overdue_orders", "fulfilment_visible_clause", "get_changeable_order",
+    "expire_order", "expire_overdue_orders", "expired_unpaid", "fulfilment_visible_clause", "get_changeable_order",
     "get_visible_fulfilment", "get_visible_order", "is_overdue", "list_fulfilments_query", "list_orders_query",
     "next_order_number", "order_changeable_clause", "order_scope", "order_visible_clause", "place_order",
-    "purge_idempotency_keys", "request_hash", "store_idempotent_response", "take_stock", "transition_fulfilment",
-    "view_for",
+    "purge_idempotency_keys", "reinstate_expired", "request_hash", "store_idempotent_response", "take_stock",
+    "transition_fulfilment", "view_for",
 ]

@@ -19,6 +19,7 @@ from marketplace.extensions import db
 from marketplace.orders.errors import InsufficientStock
 from marketplace.orders.models import Fulfilment, Order, OrderLine
 from marketplace.orders.services.numbering import next_order_number
+from marketplace.orders.services.price_check import check_expected_prices
 
 NOT_ORDERABLE = ("not orderable: the product must be active, its supplier verified and its certification "
                  "approved and valid today")
@@ -130,6 +131,7 @@ def place_order(*, buyer, data):
     today = today_local()
     lines = data["lines"]
     skus, products = _load_and_check(lines, today)
+    check_expected_prices(lines, skus)
     certificates = _certificates(list(products), today)
 
     now = utcnow()

@@ -16,6 +16,7 @@ from marketplace.core.locks import lock_rows
 from marketplace.core.transitions import transition
 from marketplace.orders.models import Fulfilment, Order
 from marketplace.orders.services.cancelling import cancel_locked
+from marketplace.orders.services.payment_gate import require_payment
 from marketplace.orders.services.visibility import get_changeable_order, get_visible_fulfilment
 from marketplace.orders.states import (
     FINISHED_FULFILMENT_STATES,
@@ -71,6 +72,7 @@ def transition_fulfilment(*, actor, fulfilment_id, action, data=None):
     (order,) = lock_rows(Order, [fulfilment.order_id])
     if order.status != OrderStatus.PLACED:
         raise InvalidTransition("order", order.status, action)
+    require_payment(order, action)
     now = utcnow()
     values = {FULFILMENT_TIMESTAMPS[action]: now}
     shipping = {"carrier": data["carrier"], "tracking_no": data["tracking_no"]} if action == "ship" else {}

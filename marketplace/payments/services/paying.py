@@ -2,7 +2,6 @@
 from sqlalchemy import select
 
 from marketplace.audit.services import record, record_change
-from marketplace.core.clock import today_local
 from marketplace.core.db import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, NotFound, field_error
 from marketplace.core.locks import lock
@@ -10,10 +9,15 @@ from marketplace.core.transitions import require_state, transition
 from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
-from marketplace.orders.models import Order
 from marketplace.orders.states import ORDER_PAYMENT_TRANSITIONS, OrderStatus
-from marketplace.payments import stripe_gateway
 from marketplace.payments.models import Payment
+from marketplace.payments.services.intents import request_intent
+from marketplace.payments.services.transfer_rules import (
+    changeable_payment_without_expiry,
+    check_transfer,
+    reinstate_if_timely,
+    value_date_start,
+)
 from marketplace.payments.states import OPEN_STATUSES, PAID_STATUSES, PAYMENT_TRANSITIONS  # noqa: F401 (re-export)
 
 
@@ -24,8 +28,9 @@ def _open_payment(order):
 
 
 def _check_payable(order, verb="pay"):
-    """409 with the order's state unless it is open for payment (not cancelled, unpaid)."""
-    if order.status == OrderStatus.CANCELLED:
+    """409 with the order's state unless it is open for payment: unpaid, neither cancelled nor
+    awaiting approval (an order is paid only once approved)."""
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.PENDING_APPROVAL):
         raise InvalidTransition("order", order.status, verb)
     require_state(order, ORDER_PAYMENT_TRANSITIONS, "pay", column="payment_status", verb=verb)
 
@@ -54,20 +59,19 @@ def create_payment(*, actor, order_id):
     """Start paying an order: a Stripe PaymentIntent for the amount due, or the bank-transfer row.
 
     An open payment of the order is returned again rather than doubled. Raises NotFound outside
-    the caller's organization, InvalidTransition (409) when the order is cancelled or already paid,
-    ServiceUnavailable/BadGateway when Stripe cannot be used.
+    the caller's organization, InvalidTransition (409) when the order is cancelled or already paid.
+    Stripe is not called here: the PaymentIntent is an outbox message sent after commit.
     """
     order = lock(order_services.get_changeable_order(actor, order_id))
     _check_payable(order)
     payment = _open_payment(order)
     if payment is not None and (payment.method == "bank_transfer" or payment.stripe_payment_intent_id):
         return payment
-    payment = payment or _new_payment(order)
+    if payment is not None:  # a Stripe intent asked for, not yet made: the caller dispatches it again
+        return payment
+    payment = _new_payment(order)
     if payment.method == "stripe":
-        intent_id, secret, _ = stripe_gateway.create_payment_intent(
-            amount_fen=payment.amount_fen, order_id=order.id, order_number=order.number,
-            idempotency_key=f"pi-create-{payment.id}")
-        payment.stripe_payment_intent_id, payment.client_secret = intent_id, secret
+        request_intent(order, payment)
     record(actor, "payment.create", "payment", payment.id, region_code=order.buyer_region_code,
            after={"order_id": order.id, "method": payment.method, "amount_fen": payment.amount_fen,
                   "stripe_payment_intent_id": payment.stripe_payment_intent_id})
@@ -104,21 +108,24 @@ def get_changeable_payment(actor, payment_id):
 def confirm_transfer(*, actor, payment_id, data):
     """An admin confirms a bank transfer: the amount must equal the amount due (422).
 
-    409 (with current_state) for a payment that is not an open bank transfer or an order that
-    was cancelled or paid meanwhile.
+    409 (with current_state) for a payment that is not an open bank transfer, an order awaiting
+    approval, cancelled or paid meanwhile, or a late transfer; the rules of the value date, the
+    bank reference and the reinstatement of an order expired before a timely transfer are in
+    :mod:`transfer_rules`.
     """
-    payment = lock(get_changeable_payment(actor, payment_id))
-    order = lock(db.session.get(Order, payment.order_id))
+    payment, order = changeable_payment_without_expiry(actor, payment_id)
+    payment, order = lock(payment), lock(order)
     if payment.method != "bank_transfer":
         raise Conflict("only bank-transfer payments are confirmed by hand", current_state=payment.status)
     if payment.status not in OPEN_STATUSES:
         raise InvalidTransition("payment", payment.status, "confirm")
+    reinstate_if_timely(payment, order, data, actor=actor)
     _check_payable(order, "confirm a transfer for")
-    if data["received_on"] > today_local():
-        raise field_error("received_on", "must not be in the future")
+    check_transfer(payment, order, data)
     if data["amount_fen"] != payment.amount_fen:
         raise field_error("amount_fen", f"must equal the amount due, {payment.amount_fen} fen")
     payment.bank_reference = data["bank_reference"]
     payment.received_on = data["received_on"]
     mark_succeeded(payment, order, actor=actor, source="bank_transfer")
+    order.paid_at = value_date_start(payment.received_on)
     return payment

@@ -9,13 +9,19 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.orders import services as order_services
 from marketplace.orders.states import ORDER_PAYMENT_TRANSITIONS
-from marketplace.payments import stripe_gateway
+from marketplace.outbox import services as outbox
 from marketplace.payments.models import Payment, Refund, RefundLine
-from marketplace.payments.states import PAYMENT_TRANSITIONS, REFUND_TRANSITIONS, RefundStatus
+from marketplace.payments.services.refund_undo import undo_refund
+from marketplace.payments.states import (
+    PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
+    UNDONE_REFUND_STATUSES,
+    RefundStatus,
+)
 
 REFUNDABLE_ORDER_STATES = ORDER_PAYMENT_TRANSITIONS["refund_part"][0]
 #: a refund's outcome → the refund transition that records it
-SETTLE_ACTIONS = {RefundStatus.SUCCEEDED: "succeed", RefundStatus.FAILED: "fail"}
+SETTLE_ACTIONS = {RefundStatus.SUCCEEDED: "succeed", RefundStatus.FAILED: "fail", RefundStatus.CANCELLED: "cancel"}
 
 
 def _line_error(index, field, message):
@@ -67,7 +73,9 @@ def _resolve_lines(actor, order, items, own_lines_only):
 
 
 def _apply(actor, order, payment, resolved, reason):
-    refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason, status=RefundStatus.PENDING,
+    # Stripe refunds are requested until Stripe accepts them (outbox); bank ones pending for the admin.
+    status = RefundStatus.REQUESTED if payment.method == "stripe" else RefundStatus.PENDING
+    refund = Refund(payment_id=payment.id, order_id=order.id, reason=reason, status=status,
                     created_by_id=getattr(actor, "id", None), amount_fen=0)
     total = 0
     for line, quantity in resolved:
@@ -84,9 +92,8 @@ def _apply(actor, order, payment, resolved, reason):
     transition(payment, PAYMENT_TRANSITIONS, action)
     transition(order, ORDER_PAYMENT_TRANSITIONS, action, column="payment_status")
     if payment.method == "stripe":
-        refund.stripe_refund_id = stripe_gateway.create_refund(
-            payment_intent_id=payment.stripe_payment_intent_id, amount_fen=total,
-            idempotency_key=f"refund-{refund.id}")
+        outbox.enqueue("create_refund", f"refund:{refund.id}", {
+            "refund_id": refund.id, "payment_intent_id": payment.stripe_payment_intent_id, "amount_fen": total})
     ledger.post_refund(refund)
     record(actor, "refund.create", "refund", refund.id, region_code=order.buyer_region_code,
            after={"order_id": order.id, "payment_id": payment.id, "amount_fen": total, "reason": reason,
@@ -106,8 +113,8 @@ def create_refund(*, actor, order_id, data):
     order it may change (buyer and every line in its scope).
 
     NotFound outside that scope; 422 for a line not refundable by the caller or more than was paid;
-    409 when the order is not paid. Stripe refunds go through the gateway; bank-transfer refunds
-    stay ``pending`` for an admin to execute.
+    409 when the order is not paid. Stripe refunds are ``requested`` and sent by the outbox after
+    commit; bank-transfer refunds stay ``pending`` for an admin to execute.
     """
     order = _lock_order(order_services.get_changeable_order(actor, order_id))
     return issue_refund(actor=actor, order=order, items=data["lines"], reason=data["reason"],
@@ -137,10 +144,14 @@ def list_refunds(*, actor, order_id):
 
 
 def settle_refund(refund, *, actor, outcome, source, region_code=""):
-    """A pending refund is settled: ``succeeded`` (its money left: booked out of cash) or ``failed``."""
+    """A requested or pending refund is settled: ``succeeded`` (its money left: booked out of cash),
+    or ``failed``/``cancelled`` (undone: quantities freed, its reversal reversed). A succeeded
+    refund that Stripe later reports failed is undone too (its payout booking included)."""
     change = transition(refund, REFUND_TRANSITIONS, SETTLE_ACTIONS[outcome])
     if outcome == RefundStatus.SUCCEEDED:
         ledger.post_refund_paid(refund)
+    elif outcome in UNDONE_REFUND_STATUSES:
+        undo_refund(refund)
     record_change(actor, f"refund.{outcome}", refund, change, after={"source": source}, region_code=region_code)
     return refund
 
