@@ -210,10 +210,11 @@ def test_webhook_amount_received_is_what_counts(db, open_stripe_payment, send_ev
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.amount_mismatch"))
 
 
-def test_webhook_success_for_an_order_already_paid_otherwise_is_a_duplicate_not_posted(db, open_stripe_payment,
-                                                                                      send_event):
+def test_webhook_success_for_an_order_already_paid_otherwise_is_refunded_not_attributed(db, open_stripe_payment,
+                                                                                      send_event, fake_stripe):
     # given: the order was meanwhile paid by another payment (a bank transfer)
     from marketplace.core.db import utcnow
+    from marketplace.ledger.models import Posting
     order, payment = open_stripe_payment
     db.session.add(Payment(order_id=order.id, method="bank_transfer", status="succeeded", currency="cny",
                            amount_fen=order.total_fen, refunded_fen=0, succeeded_at=utcnow()))
@@ -221,9 +222,17 @@ def test_webhook_success_for_an_order_already_paid_otherwise_is_a_duplicate_not_
     db.session.commit()
     # when
     resp = send_event("payment_intent.succeeded", intent_obj(payment))
-    # then: acknowledged, audited, nothing posted, this payment left open
-    assert resp.get_json()["outcome"] == "duplicate_payment"
+    # then: acknowledged, refunded whole through Stripe, booked as owed back (cash in, refund payable), never attributed
+    assert resp.get_json()["outcome"] == "duplicate_payment_refunded"
     db.session.expire_all()
-    assert payment.status == "requires_payment" and _entries(db, payment) == 0
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.duplicate",
+    assert payment.status == "refunded" and payment.refunded_fen == payment.amount_fen
+    refunds_sent = [r.form for r, _ in fake_stripe.log if r.path == "/v1/refunds"]
+    assert [(f["payment_intent"], int(f["amount"])) for f in refunds_sent] == [
+        (payment.stripe_payment_intent_id, payment.amount_fen)]
+    amounts = sorted(db.session.scalars(select(Posting.amount_fen).join(JournalEntry)
+                                        .where(JournalEntry.payment_id == payment.id)))
+    a = payment.amount_fen
+    assert amounts == [-a, -a, a, a]
+    assert _entries(db, payment) == 2
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.duplicate_refunded",
                                                       AuditEvent.entity_id == str(payment.id)))
