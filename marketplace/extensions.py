@@ -2,12 +2,12 @@
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 
 from marketplace.core.db import Base
+from marketplace.core.openapi import ContractApi
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-api = Api()
+api = ContractApi()

@@ -15,7 +15,7 @@ from marketplace.catalog.schemas import (
     StockAdjustmentCreateSchema,
     StockAdjustmentSchema,
 )
-from marketplace.core.auth import STAFF_ROLES, current_user, optional_user, require_roles
+from marketplace.core.auth import STAFF_ROLES, current_user, document_optional_security, optional_user, require_roles
 from marketplace.core.http import page_of, paginate
 
 OWNER = "supplier_manager"
@@ -31,6 +31,7 @@ def list_categories():
 @bp.get("/products")
 @bp.arguments(ProductQuerySchema, location="query")
 @bp.response(200, page_of(ProductSchema))
+@document_optional_security
 def list_products(args):
     """Orderable products (no login), filtered, searched and sorted."""
     return paginate(services.list_products_query(actor=optional_user(), args=args), args)
@@ -48,6 +49,7 @@ def create_product(data):
 
 @bp.get("/products/<int:product_id>")
 @bp.response(200, ProductDetailSchema)
+@document_optional_security
 def get_product(product_id):
     """A product with SKUs, certification summary and origin region path."""
     return services.product_detail(optional_user(), product_id)

@@ -7,6 +7,9 @@
   error status, is rolled back. A failed commit raises 409 (IntegrityError) or 503 (other
   DBAPIError) and the normal error handlers answer it: the view's response is discarded.
 - ``idempotent(scope)``: Idempotency-Key replay for a POST, as a decorator.
+- The contract (``core.openapi``): every operation's ``operationId`` is its view function's name
+  (``verb_noun``), and its error responses are declared (404 with a path parameter, 409 on a
+  write, what ``declare_errors``/``require_roles`` add).
 
 The key table lives in a domain (``core`` imports none): its two functions are plugged in at app
 creation with ``set_idempotency_store``, as the token lookup is with ``core.auth.set_user_loader``.
@@ -21,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from marketplace.core.auth import current_user
 from marketplace.core.body import JsonBodyParser
 from marketplace.core.errors import Conflict, ServiceUnavailable
+from marketplace.core.openapi import complete_operation
 from marketplace.extensions import db
 
 log = structlog.get_logger("marketplace.http")
@@ -83,6 +87,9 @@ class Blueprint(flask_smorest.Blueprint):
         if view_func is not None and not isinstance(view_func, type):  # a MethodView class is not used here
             view_func = commit_around(view_func)
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        for method, doc in self._docs[self._endpoints[-1]].items():
+            if method != "parameters":
+                complete_operation(doc, method=method, rule=rule, operation_id=view_func.__name__)
 
     def idempotent(self, scope):
         """Idempotency-Key replay; place it under ``@bp.arguments`` and above ``@bp.response``.

@@ -16,7 +16,7 @@ from marketplace.reports.schemas import (
 
 def _formats_doc(component):
     """The 200 response in its three formats (json, or the file for format=csv|xlsx)."""
-    return bp.doc(responses={"200": {"content": {
+    return bp.doc(responses={"200": {"description": "the report as JSON, or the CSV/XLSX file", "content": {
         "application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}},
         CSV_MIMETYPE: {"schema": {"type": "string"}},
         XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
