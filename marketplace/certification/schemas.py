@@ -30,9 +30,9 @@ class CertificationReasonSchema(Schema):
 class CertificationSchema(Schema):
     id = fields.Integer()
     product_id = fields.Integer()
-    product_name = fields.Function(lambda c: c.product.name)
-    supplier_id = fields.Function(lambda c: c.product.supplier_id)
-    origin_region_code = fields.Function(lambda c: c.product.origin_region_code)
+    product_name = fields.Function(lambda c: c.product.name, metadata={"type": "string"})
+    supplier_id = fields.Function(lambda c: c.product.supplier_id, metadata={"type": "integer"})
+    origin_region_code = fields.Function(lambda c: c.product.origin_region_code, metadata={"type": "string"})
     status = fields.String()
     evidence_urls = fields.List(fields.String())
     benefit_description = fields.String()

@@ -93,9 +93,10 @@ class OrderLineSchema(Schema):
 class FulfilmentSchema(Schema):
     id = fields.Integer()
     order_id = fields.Integer()
-    order_number = fields.Function(lambda f: f.order.number)
+    order_number = fields.Function(lambda f: f.order.number, metadata={"type": "string"})
     supplier_id = fields.Integer()
-    supplier_name = fields.Function(lambda f: f.lines[0].supplier_name if f.lines else None)
+    supplier_name = fields.Function(lambda f: f.lines[0].supplier_name if f.lines else None, allow_none=True,
+                                    metadata={"type": "string"})
     status = fields.String()
     carrier = fields.String(allow_none=True)
     tracking_no = fields.String(allow_none=True)
@@ -103,7 +104,8 @@ class FulfilmentSchema(Schema):
     shipped_at = fields.DateTime(allow_none=True)
     delivered_at = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
-    total_fen = fields.Function(lambda f: sum(line.amount_fen for line in f.lines))
+    total_fen = fields.Function(lambda f: sum(line.amount_fen for line in f.lines),
+                                metadata={"type": "integer", "minimum": 0})
     lines = fields.List(fields.Nested(OrderLineSchema))
 
 
