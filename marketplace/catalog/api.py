@@ -16,12 +16,14 @@ from marketplace.catalog.schemas import (
     StockAdjustmentSchema,
 )
 from marketplace.core.auth import STAFF_ROLES, current_user, document_optional_security, optional_user, require_roles
+from marketplace.core.caching import public_cache
 from marketplace.core.http import page_of, paginate
 
 OWNER = "supplier_manager"
 
 
 @bp.get("/categories")
+@public_cache(bp)
 @bp.response(200, CategorySchema(many=True))
 def list_categories():
     """The fixed product categories with Chinese and English names."""
@@ -29,6 +31,7 @@ def list_categories():
 
 
 @bp.get("/products")
+@public_cache(bp)
 @bp.arguments(ProductQuerySchema, location="query")
 @bp.response(200, page_of(ProductSchema))
 @document_optional_security
@@ -48,6 +51,7 @@ def create_product(data):
 
 
 @bp.get("/products/<int:product_id>")
+@public_cache(bp)
 @bp.response(200, ProductDetailSchema)
 @document_optional_security
 def get_product(product_id):

@@ -1,7 +1,8 @@
 """The project Blueprint: flask-smorest's, plus what every route of every domain shares.
 
 - ``ARGUMENTS_PARSER``: the strict JSON body parser (``core.body.JsonBodyParser``), as a class
-  attribute: nothing is patched at import time.
+  attribute: nothing is patched at import time. A query string with a parameter the operation does
+  not declare is 422 naming it (``QueryStrictParser``), not silently ignored.
 - One commit per request, around the view (``commit_around``): the view runs, then its
   transaction is committed, then its response is returned. A view that raises, or answers an
   error status, is rolled back. A failed commit raises 409 (IntegrityError) or 503 (other
@@ -19,6 +20,7 @@ from functools import wraps
 import flask_smorest
 import structlog
 from flask import current_app, jsonify, request
+from marshmallow import RAISE
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from marketplace.core.auth import current_user
@@ -78,10 +80,16 @@ def commit_around(view):
     return transactional
 
 
+class QueryStrictParser(JsonBodyParser):
+    """Unknown query parameters raise (marshmallow ``RAISE``): a typo is an error, not a default."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**JsonBodyParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+
+
 class Blueprint(flask_smorest.Blueprint):
     """Every domain's ``bp``: strict JSON bodies, a commit around each view, Idempotency-Key replay."""
 
-    ARGUMENTS_PARSER = JsonBodyParser()
+    ARGUMENTS_PARSER = QueryStrictParser()
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
         if view_func is not None and not isinstance(view_func, type):  # a MethodView class is not used here

@@ -20,13 +20,25 @@ RegionPrefix = validate.Regexp(r"^\d{2,12}$", error="a region code prefix of 2 t
 
 
 class CommaList(fields.Field):
-    """``a,b,c`` in a query string → a list of stripped items (ints with ``integers=True``)."""
+    """``a,b,c`` in a query string → a list of stripped items (ints with ``integers=True``).
+
+    Documented as an array sent once comma-separated (``core.openapi.CommaListPlugin``); the
+    repeated form (``a=x&a=y``) is 422, not its first value alone.
+    """
+
+    is_multiple = True  # webargs hands over every value, so a repeat is seen
 
     def __init__(self, *, integers=False, **kwargs):
+        item = {"type": "integer"} if integers else {"type": "string"}
+        kwargs["metadata"] = {"type": "array", "items": item, "x-comma-list": True, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.integers = integers
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, list | tuple):
+            if len(value) != 1:
+                raise ValidationError("send the list once, comma-separated (a,b), not the parameter repeated")
+            value = value[0]
         if not isinstance(value, str):
             raise ValidationError("a comma-separated list")
         items = [item.strip() for item in value.split(",")]
@@ -56,7 +68,9 @@ class PeriodQuerySchema(Schema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     region = fields.String(validate=RegionPrefix)
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = fields.String(validate=validate.OneOf(FORMATS),
+                           metadata={"description": "json, csv or xlsx; without it, the Accept header chooses "
+                                                    "(text/csv, the xlsx MIME type), else json"})
 
     @validates_schema
     def check_period(self, data, **kwargs):
@@ -93,7 +107,8 @@ class YearQuerySchema(PeriodQuerySchema):
 
 class SalesQuerySchema(PeriodQuerySchema):
     group_by = CommaList(load_default=lambda: ["county", "month"],
-                         metadata={"description": "one or two of " + ", ".join(GROUP_KEYS)})
+                         metadata={"description": "one or two of " + ", ".join(GROUP_KEYS),
+                                   "items": {"type": "string", "enum": list(GROUP_KEYS)}})
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
 
     @validates_schema
