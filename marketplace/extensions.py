@@ -1,4 +1,5 @@
 """Extension singletons; bound to the app in create_app (no app import here)."""
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -11,3 +12,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 api = ContractApi()
+compress = Compress()

@@ -41,6 +41,7 @@ def list_products(args):
 
 
 @bp.post("/products")
+@bp.created("get_product", product_id="id")
 @require_roles(OWNER)
 @bp.arguments(ProductCreateSchema)
 @bp.response(201, ProductDetailSchema)

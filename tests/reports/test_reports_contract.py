@@ -61,3 +61,15 @@ def test_each_format_is_a_documented_content_type(client):
         assert set(content) == {"application/json", CSV, XLSX}
         assert content["application/json"]["schema"]["$ref"].startswith("#/components/schemas/")
         assert content[CSV]["schema"] == {"type": "string", "format": "binary"}
+
+
+def test_compressed_csv_export_still_streams(api, ds):
+    import brotli
+    # when: a client that accepts br (the streaming algorithms are br and deflate)
+    resp = api.get("/reports/sales?year=2024&group_by=county&format=csv", ds.users["admin"],
+                   headers={"Accept-Encoding": "br"}, buffered=False)
+    # then
+    assert resp.is_streamed and "Content-Length" not in resp.headers
+    assert resp.headers["Content-Encoding"] == "br"
+    text = brotli.decompress(b"".join(resp.response)).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("county")
