@@ -6,13 +6,10 @@
   (a reference to the status's component response). The project Blueprint declares 404 for a
   path with a parameter and 409 for a write (the commit's conflict); ``require_roles`` declares 401/403.
 - ``LOCATION_HEADER`` / ``CACHE_HEADERS``: response headers of the contract.
-- ``CommaListPlugin``: a query parameter whose schema says ``x-comma-list`` (``reports.schemas.CommaList``)
-  is documented as an array sent once, comma-separated (``style: form, explode: false``).
 """
 import http
 from copy import deepcopy
 
-from apispec import BasePlugin
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -26,23 +23,8 @@ CACHE_HEADERS = {
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 
 
-class CommaListPlugin(BasePlugin):
-    """``?group_by=county,month``: an array parameter in one comma-separated value."""
-
-    def operation_helper(self, path=None, operations=None, **kwargs):
-        for operation in (operations or {}).values():
-            for parameter in operation.get("parameters", []):
-                if isinstance(parameter, dict) and parameter.get("schema", {}).pop("x-comma-list", False):
-                    parameter.update(style="form", explode=False)
-
-
 class ContractApi(Api):
     """``Api`` documenting every error response as problem+json (RFC 9457)."""
-
-    def init_app(self, app, *, spec_kwargs=None):
-        spec_kwargs = dict(spec_kwargs or {})
-        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), CommaListPlugin()]
-        super().init_app(app, spec_kwargs=spec_kwargs)
 
     def _register_responses(self):
         for status in http.HTTPStatus:

@@ -20,28 +20,26 @@ RegionPrefix = validate.Regexp(r"^\d{2,12}$", error="a region code prefix of 2 t
 
 
 class CommaList(fields.Field):
-    """``a,b,c`` in a query string → a list of stripped items (ints with ``integers=True``).
+    """A list in a query string → a list of stripped items (ints with ``integers=True``).
 
-    Documented as an array sent once comma-separated (``core.openapi.CommaListPlugin``); the
-    repeated form (``a=x&a=y``) is 422, not its first value alone.
+    Documented as an array in OpenAPI's default style, the parameter repeated
+    (``group_by=county&group_by=month``, what generated clients send); a comma list in one value
+    (``group_by=county,month``) is accepted too. Every value is read: none is silently dropped.
     """
 
-    is_multiple = True  # webargs hands over every value, so a repeat is seen
+    is_multiple = True  # webargs hands over every value of a repeated parameter
 
     def __init__(self, *, integers=False, **kwargs):
         item = {"type": "integer"} if integers else {"type": "string"}
-        kwargs["metadata"] = {"type": "array", "items": item, "x-comma-list": True, **kwargs.get("metadata", {})}
+        kwargs["metadata"] = {"type": "array", "items": item, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.integers = integers
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, list | tuple):
-            if len(value) != 1:
-                raise ValidationError("send the list once, comma-separated (a,b), not the parameter repeated")
-            value = value[0]
-        if not isinstance(value, str):
-            raise ValidationError("a comma-separated list")
-        items = [item.strip() for item in value.split(",")]
+        values = value if isinstance(value, list | tuple) else [value]
+        if not values or not all(isinstance(v, str) for v in values):
+            raise ValidationError("a list: the parameter repeated, or comma-separated")
+        items = [item.strip() for v in values for item in v.split(",")]
         if any(not item for item in items):
             raise ValidationError("empty item in the list")
         if self.integers:
