@@ -112,13 +112,13 @@ class ProductSchema(ModelSchema):
     supplier_name = fields.Function(lambda p: p.supplier.name if p.supplier else None, allow_none=True,
                                     metadata={"type": "string"})
     name = fields.String()
-    category = fields.String()
+    category = fields.String(metadata={"enum": list(CATEGORIES)})
     origin_region_code = fields.String()
     description = fields.String()
     images = fields.List(fields.String())
     shelf_life_days = fields.Integer(allow_none=True)
     storage = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(PRODUCT_STATUSES)})
     sales_count = fields.Integer()
     created_at = fields.DateTime()
     #: Lowest price over active SKUs (what sort=price orders by); null without SKUs.

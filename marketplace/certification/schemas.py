@@ -33,7 +33,7 @@ class CertificationSchema(Schema):
     product_name = fields.Function(lambda c: c.product.name, metadata={"type": "string"})
     supplier_id = fields.Function(lambda c: c.product.supplier_id, metadata={"type": "integer"})
     origin_region_code = fields.Function(lambda c: c.product.origin_region_code, metadata={"type": "string"})
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
     evidence_urls = fields.List(fields.String())
     benefit_description = fields.String()
     certificate_no = fields.String(allow_none=True)
