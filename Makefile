@@ -33,10 +33,11 @@ run: demo
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 # ruff, then the import-layer contract (.importlinter: core imports no domain, models no services,
-# services no views, domains only to their left).
+# services no views, domains only to their left), then the OpenAPI document (openapi-spec-validator).
 lint: dev-setup
 	$(BIN)/ruff check marketplace tests bench scripts config.py wsgi.py
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_openapi.py
 
 test: dev-setup lint test-sqlite test-postgres test-smoke
 

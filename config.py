@@ -67,6 +67,11 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
     PROPAGATE_EXCEPTIONS = False
+    # flask-compress: JSON, problem+json and CSV (streamed exports stay streamed: compressed chunk by
+    # chunk with br/deflate; XLSX is already a zip). zstd needs a package not installed.
+    COMPRESS_MIMETYPES = ["application/json", "application/problem+json", "text/csv", "text/html", "text/plain"]
+    COMPRESS_ALGORITHM = ["br", "gzip", "deflate"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "deflate"]
 
 
 class DevelopmentConfig(Config):

@@ -30,9 +30,10 @@ def _load_config(app, config):
 
 
 def register_extensions(app):
-    from marketplace.extensions import api, db, limiter, migrate
+    from marketplace.extensions import api, compress, db, limiter, migrate
 
     db.init_app(app)
+    compress.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     limiter.init_app(app)
     api.ERROR_SCHEMA = ErrorSchema

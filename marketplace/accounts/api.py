@@ -40,6 +40,7 @@ def refresh_token(data):
 @bp.post("/auth/logout")
 @require_user
 @bp.response(204)
+@bp.doc(operationId="log_out")
 def logout():
     """Revoke the current access token and its refresh family."""
     tokens.revoke_family(current_token().family_id)

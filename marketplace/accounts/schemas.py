@@ -35,7 +35,7 @@ class UserSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
-    role = fields.String()
+    role = fields.String(metadata={"enum": list(ROLES)})
     organization = fields.Nested(OrganizationBriefSchema, allow_none=True)
     region_scope = fields.String()
 

@@ -10,8 +10,8 @@ class AuditEventSchema(Schema):
     entity_type = fields.String()
     entity_id = fields.String()
     region_code = fields.String()
-    before = fields.Raw(allow_none=True)
-    after = fields.Raw(allow_none=True)
+    before = fields.Raw(allow_none=True, metadata={"type": "object"})
+    after = fields.Raw(allow_none=True, metadata={"type": "object"})
     request_id = fields.String(allow_none=True)
     created_at = fields.DateTime()
 

@@ -15,13 +15,15 @@ from marketplace.catalog.schemas import (
     StockAdjustmentCreateSchema,
     StockAdjustmentSchema,
 )
-from marketplace.core.auth import STAFF_ROLES, current_user, optional_user, require_roles
+from marketplace.core.auth import STAFF_ROLES, current_user, document_optional_security, optional_user, require_roles
+from marketplace.core.caching import public_cache
 from marketplace.core.http import page_of, paginate
 
 OWNER = "supplier_manager"
 
 
 @bp.get("/categories")
+@public_cache(bp)
 @bp.response(200, CategorySchema(many=True))
 def list_categories():
     """The fixed product categories with Chinese and English names."""
@@ -29,14 +31,17 @@ def list_categories():
 
 
 @bp.get("/products")
+@public_cache(bp)
 @bp.arguments(ProductQuerySchema, location="query")
 @bp.response(200, page_of(ProductSchema))
+@document_optional_security
 def list_products(args):
     """Orderable products (no login), filtered, searched and sorted."""
     return paginate(services.list_products_query(actor=optional_user(), args=args), args)
 
 
 @bp.post("/products")
+@bp.created("get_product", product_id="id")
 @require_roles(OWNER)
 @bp.arguments(ProductCreateSchema)
 @bp.response(201, ProductDetailSchema)
@@ -47,7 +52,9 @@ def create_product(data):
 
 
 @bp.get("/products/<int:product_id>")
+@public_cache(bp)
 @bp.response(200, ProductDetailSchema)
+@document_optional_security
 def get_product(product_id):
     """A product with SKUs, certification summary and origin region path."""
     return services.product_detail(optional_user(), product_id)

@@ -109,20 +109,22 @@ class RegionStepSchema(Schema):
 class ProductSchema(ModelSchema):
     id = fields.Integer()
     supplier_id = fields.Integer()
-    supplier_name = fields.Function(lambda p: p.supplier.name if p.supplier else None)
+    supplier_name = fields.Function(lambda p: p.supplier.name if p.supplier else None, allow_none=True,
+                                    metadata={"type": "string"})
     name = fields.String()
-    category = fields.String()
+    category = fields.String(metadata={"enum": list(CATEGORIES)})
     origin_region_code = fields.String()
     description = fields.String()
     images = fields.List(fields.String())
     shelf_life_days = fields.Integer(allow_none=True)
     storage = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(PRODUCT_STATUSES)})
     sales_count = fields.Integer()
     created_at = fields.DateTime()
     #: Lowest price over active SKUs (what sort=price orders by); null without SKUs.
-    min_price_fen = fields.Function(lambda p: min((s.price_fen for s in p.skus if s.is_active), default=None))
-    in_stock = fields.Function(lambda p: any(s.is_active and s.stock > 0 for s in p.skus))
+    min_price_fen = fields.Function(lambda p: min((s.price_fen for s in p.skus if s.is_active), default=None),
+                                    allow_none=True, metadata={"type": "integer", "minimum": 0})
+    in_stock = fields.Function(lambda p: any(s.is_active and s.stock > 0 for s in p.skus), metadata={"type": "boolean"})
     skus = fields.List(fields.Nested(SkuSchema))
 
 

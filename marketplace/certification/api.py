@@ -11,6 +11,7 @@ from marketplace.core.http import page_of, paginate
 
 
 @bp.post("/products/<int:product_id>/certifications")
+@bp.created("get_certification", cert_id="id")
 @require_roles("supplier_manager")
 @bp.arguments(CertificationCreateSchema)
 @bp.response(201, CertificationSchema)

@@ -9,11 +9,14 @@ from flask import request
 from flask_smorest import Blueprint
 
 from marketplace.core.errors import Forbidden, Unauthorized
+from marketplace.core.openapi import declare_errors
 from marketplace.core.roles import BUYER_ROLES, ROLES, STAFF_ROLES, SUPPLIER_ROLES, Role  # noqa: F401 (re-exported)
 
 _loader = {"fn": None}
 BEARER_SECURITY = [{"bearerAuth": []}]
 document_security = Blueprint.doc(security=BEARER_SECURITY)
+#: A route that answers anonymous callers too, and more to a signed-in one (a bad token is still 401).
+document_optional_security = Blueprint.doc(security=[{}, *BEARER_SECURITY])
 
 
 def set_user_loader(fn):
@@ -61,7 +64,8 @@ def current_user():
 def require_roles(*roles):
     """401 without a valid token; 403 when the user's role is not one of ``roles``.
 
-    The route is documented as needing the bearer token through flask-smorest's public ``doc``.
+    The route is documented as needing the bearer token through flask-smorest's public ``doc``,
+    with its 401 (and 403 when roles are named) responses.
     """
 
     def decorator(fn):
@@ -72,7 +76,8 @@ def require_roles(*roles):
                 raise Forbidden(f"role {user.role} may not do this")
             return fn(*args, **kwargs)
 
-        return document_security(wrapper)
+        return declare_errors(401, 403)(document_security(wrapper)) if roles else \
+            declare_errors(401)(document_security(wrapper))
 
     return decorator
 

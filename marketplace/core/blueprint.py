@@ -1,7 +1,8 @@
 """The project Blueprint: flask-smorest's, plus what every route of every domain shares.
 
 - ``ARGUMENTS_PARSER``: the strict JSON body parser (``core.body.JsonBodyParser``), as a class
-  attribute: nothing is patched at import time.
+  attribute: nothing is patched at import time. A query string with a parameter the operation does
+  not declare is 422 naming it (``QueryStrictParser``), not silently ignored.
 - One commit per request, around the view (``commit_around``): the view runs, then its
   transaction is committed, then its response is returned. A view that raises, or answers an
   error status, is rolled back. A failed commit raises 409 (IntegrityError) or 503 (other
@@ -11,6 +12,10 @@
 - ``idempotent(scope)``: Idempotency-Key replay for a POST, as a decorator.
 - ``respond_after_commit(schema, load)``: the response is built from the row as it stands after
   the commit and the after-commit callbacks (e.g. with the PaymentIntent's client secret).
+- ``created(view, **params)``: a 201 says where the created object is read (``Location``).
+- The contract (``core.openapi``): every operation's ``operationId`` is its view function's name
+  (``verb_noun``), and its error responses are declared (404 with a path parameter, 409 on a
+  write, what ``declare_errors``/``require_roles`` add).
 
 The key table lives in a domain (``core`` imports none): its two functions are plugged in at app
 creation with ``set_idempotency_store``, as the token lookup is with ``core.auth.set_user_loader``.
@@ -19,12 +24,14 @@ from functools import wraps
 
 import flask_smorest
 import structlog
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, url_for
+from marshmallow import RAISE
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from marketplace.core.auth import current_user, optional_user
 from marketplace.core.body import JsonBodyParser
 from marketplace.core.errors import Conflict, ServiceUnavailable
+from marketplace.core.openapi import LOCATION_HEADER, complete_operation
 from marketplace.extensions import db
 
 log = structlog.get_logger("marketplace.http")
@@ -91,15 +98,42 @@ def commit_around(view):
     return transactional
 
 
+class QueryStrictParser(JsonBodyParser):
+    """Unknown query parameters raise (marshmallow ``RAISE``): a typo is an error, not a default."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**JsonBodyParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
+
+
 class Blueprint(flask_smorest.Blueprint):
     """Every domain's ``bp``: strict JSON bodies, a commit around each view, Idempotency-Key replay."""
 
-    ARGUMENTS_PARSER = JsonBodyParser()
+    ARGUMENTS_PARSER = QueryStrictParser()
 
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
         if view_func is not None and not isinstance(view_func, type):  # a MethodView class is not used here
             view_func = commit_around(view_func)
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        for method, doc in self._docs[self._endpoints[-1]].items():
+            if method != "parameters":
+                complete_operation(doc, method=method, rule=rule, operation_id=view_func.__name__)
+
+    def created(self, view, **params):
+        """``Location`` on a 201 (a replayed one too): the URL of ``view`` of this blueprint, its
+        path parameters taken from the body (``order_id="id"``). Place it right under the route."""
+
+        def decorator(fn):
+            @wraps(fn)
+            def wrapper(*args, **kwargs):
+                response = current_app.make_response(fn(*args, **kwargs))
+                if response.status_code == 201:
+                    body = response.get_json()
+                    response.headers["Location"] = url_for(
+                        f"{self.name}.{view}", **{name: body[key] for name, key in params.items()})
+                return response
+
+            return self.doc(responses={201: {"headers": LOCATION_HEADER}})(wrapper)
+
+        return decorator
 
     def idempotent(self, scope):
         """Idempotency-Key replay; place it under ``@bp.arguments`` and above ``@bp.response``.

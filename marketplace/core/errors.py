@@ -1,7 +1,8 @@
 """The contract's error body, produced here for every error source.
 
 Body: {"status", "title", "detail", "errors"?} plus domain extras such as
-``current_state`` (409 on a wrong transition) or ``sku_id``/``available``.
+``current_state`` (409 on a wrong transition) or ``sku_id``/``available``, served as
+``application/problem+json`` (RFC 9457); a 401 also says ``WWW-Authenticate: Bearer``.
 """
 import traceback
 
@@ -12,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 log = structlog.get_logger("marketplace.errors")
+PROBLEM_MIMETYPE = "application/problem+json"
 
 
 class ErrorSchema(Schema):
@@ -127,8 +129,16 @@ def _problem(status, detail=None, errors=None, headers=None, **extra):
     if errors:
         body["errors"] = errors
     body.update(extra)
+    return problem_response(body, headers)
+
+
+def problem_response(body, headers=None):
+    """The one way an error body is sent: problem+json, its status, Bearer challenge on a 401."""
     response = jsonify(body)
-    response.status_code = status
+    response.status_code = body["status"]
+    response.mimetype = PROBLEM_MIMETYPE
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="marketplace"'
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -143,9 +153,7 @@ def _validation_detail(errors):
 def register_error_handlers(app):
     @app.errorhandler(ApiError)
     def handle_api_error(exc):
-        response = jsonify(exc.body())
-        response.status_code = exc.status
-        return response
+        return problem_response(exc.body())
 
     @app.errorhandler(ValidationError)
     def handle_validation_error(exc):

@@ -1,11 +1,12 @@
 from flask import Response
 
-from marketplace.core.auth import optional_user
+from marketplace.core.auth import document_optional_security, optional_user
 from marketplace.files import bp, services
 
 
 @bp.get("/files/<path:key>")
 @bp.response(200, content_type="application/pdf", description="the stored file")
+@document_optional_security
 def get_file(key):
     """A stored evidence file: public for certified products, else its supplier and staff in scope."""
     stored = services.read_evidence(actor=optional_user(), key=key)

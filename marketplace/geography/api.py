@@ -28,6 +28,7 @@ def get_region(code):
 
 
 @bp.post("/regions")
+@bp.created("get_region", code="code")
 @require_roles("admin")
 @bp.arguments(VillageCreateSchema)
 @bp.response(201, RegionSchema)

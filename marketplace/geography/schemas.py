@@ -10,7 +10,7 @@ RegionCode = fields.String
 class RegionSchema(Schema):
     code = fields.String()
     name = fields.String()
-    level = fields.String()
+    level = fields.String(metadata={"enum": list(LEVELS)})
     parent_code = fields.String(allow_none=True)
     poverty_county = fields.Boolean()
     poverty_village = fields.Boolean()

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -8,11 +8,12 @@ from marketplace.health import bp
 
 
 class StatusSchema(Schema):
-    status = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["ok"]))
 
 
 @bp.get("/healthz")
 @bp.response(200, StatusSchema)
+@bp.doc(operationId="get_liveness")
 def healthz():
     """The process is up."""
     return {"status": "ok"}
@@ -21,6 +22,7 @@ def healthz():
 @bp.get("/readyz")
 @bp.response(200, StatusSchema)
 @bp.alt_response(503, description="the database does not answer")
+@bp.doc(operationId="get_readiness")
 def readyz():
     """The database answers."""
     try:

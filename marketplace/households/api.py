@@ -15,6 +15,7 @@ from marketplace.households.schemas import (
 
 
 @bp.post("/households")
+@bp.created("get_household", household_id="id")
 @require_roles("admin")
 @bp.arguments(HouseholdCreateSchema)
 @bp.response(201, HouseholdSchema)

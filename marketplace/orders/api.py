@@ -15,6 +15,7 @@ from marketplace.payments import services as payments
 
 
 @bp.post("/orders")
+@bp.created("get_order", order_id="id")
 @require_roles(*BUYER_ROLES)
 @bp.arguments(OrderCreateSchema)
 @bp.idempotent(scope=services.order_scope)

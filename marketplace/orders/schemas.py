@@ -2,8 +2,10 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from marketplace.core.clock import today_local
+from marketplace.core.db import enum_values
 from marketplace.core.http import PageQuerySchema
 from marketplace.orders.models import FULFILMENT_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
+from marketplace.orders.states import OrderPaymentStatus
 
 MAX_LINES = 100
 MAX_QUANTITY = 10**6
@@ -96,17 +98,19 @@ class OrderLineSchema(Schema):
 class FulfilmentSchema(Schema):
     id = fields.Integer()
     order_id = fields.Integer()
-    order_number = fields.Function(lambda f: f.order.number)
+    order_number = fields.Function(lambda f: f.order.number, metadata={"type": "string"})
     supplier_id = fields.Integer()
-    supplier_name = fields.Function(lambda f: f.lines[0].supplier_name if f.lines else None)
-    status = fields.String()
+    supplier_name = fields.Function(lambda f: f.lines[0].supplier_name if f.lines else None, allow_none=True,
+                                    metadata={"type": "string"})
+    status = fields.String(metadata={"enum": list(FULFILMENT_STATUSES)})
     carrier = fields.String(allow_none=True)
     tracking_no = fields.String(allow_none=True)
     confirmed_at = fields.DateTime(allow_none=True)
     shipped_at = fields.DateTime(allow_none=True)
     delivered_at = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
-    total_fen = fields.Function(lambda f: sum(line.amount_fen for line in f.lines))
+    total_fen = fields.Function(lambda f: sum(line.amount_fen for line in f.lines),
+                                metadata={"type": "integer", "minimum": 0})
     lines = fields.List(fields.Nested(OrderLineSchema))
 
 
@@ -122,15 +126,15 @@ class OrderSchema(Schema):
 
     id = fields.Integer()
     number = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(ORDER_STATUSES)})
     buyer_org_id = fields.Integer()
     buyer_region_code = fields.String()
     buyer_kind = fields.String()
     placed_by_id = fields.Integer()
     approved_by_id = fields.Integer(allow_none=True)
     total_fen = fields.Integer()
-    payment_method = fields.String()
-    payment_status = fields.String()
+    payment_method = fields.String(metadata={"enum": list(PAYMENT_METHODS)})
+    payment_status = fields.String(metadata={"enum": list(enum_values(OrderPaymentStatus))})
     pay_by = fields.DateTime()
     delivery = fields.Dict()
     note = fields.String()

@@ -13,6 +13,7 @@ from marketplace.organizations.schemas import (
 
 
 @bp.post("/organizations")
+@bp.created("get_organization", org_id="id")
 @bp.arguments(OrganizationCreateSchema)
 @bp.response(201, OrganizationSchema)
 def register_organization(data):

@@ -44,13 +44,13 @@ class OrganizationUpdateSchema(Schema):
 
 class OrganizationSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
     name = fields.String()
     uscc = fields.String()
     region_code = fields.String()
     contact_name = fields.String()
     contact_phone = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
     approval_threshold_fen = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
 

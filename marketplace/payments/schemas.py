@@ -50,7 +50,7 @@ class RefundCreateSchema(Schema):
 class RefundLineSchema(Schema):
     id = fields.Integer()
     order_line_id = fields.Integer()
-    line_id = fields.Function(lambda line: line.order_line_id)
+    line_id = fields.Function(lambda line: line.order_line_id, metadata={"type": "integer"})
     quantity = fields.Integer()
     amount_fen = fields.Integer()
 

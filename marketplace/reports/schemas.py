@@ -20,16 +20,26 @@ RegionPrefix = validate.Regexp(r"^\d{2,12}$", error="a region code prefix of 2 t
 
 
 class CommaList(fields.Field):
-    """``a,b,c`` in a query string → a list of stripped items (ints with ``integers=True``)."""
+    """A list in a query string → a list of stripped items (ints with ``integers=True``).
+
+    Documented as an array in OpenAPI's default style, the parameter repeated
+    (``group_by=county&group_by=month``, what generated clients send); a comma list in one value
+    (``group_by=county,month``) is accepted too. Every value is read: none is silently dropped.
+    """
+
+    is_multiple = True  # webargs hands over every value of a repeated parameter
 
     def __init__(self, *, integers=False, **kwargs):
+        item = {"type": "integer"} if integers else {"type": "string"}
+        kwargs["metadata"] = {"type": "array", "items": item, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.integers = integers
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise ValidationError("a comma-separated list")
-        items = [item.strip() for item in value.split(",")]
+        values = value if isinstance(value, list | tuple) else [value]
+        if not values or not all(isinstance(v, str) for v in values):
+            raise ValidationError("a list: the parameter repeated, or comma-separated")
+        items = [item.strip() for v in values for item in v.split(",")]
         if any(not item for item in items):
             raise ValidationError("empty item in the list")
         if self.integers:
@@ -56,7 +66,9 @@ class PeriodQuerySchema(Schema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     region = fields.String(validate=RegionPrefix)
-    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS))
+    format = fields.String(validate=validate.OneOf(FORMATS),
+                           metadata={"description": "json, csv or xlsx; without it, the Accept header chooses "
+                                                    "(text/csv, the xlsx MIME type), else json"})
 
     @validates_schema
     def check_period(self, data, **kwargs):
@@ -93,7 +105,8 @@ class YearQuerySchema(PeriodQuerySchema):
 
 class SalesQuerySchema(PeriodQuerySchema):
     group_by = CommaList(load_default=lambda: ["county", "month"],
-                         metadata={"description": "one or two of " + ", ".join(GROUP_KEYS)})
+                         metadata={"description": "one or two of " + ", ".join(GROUP_KEYS),
+                                   "items": {"type": "string", "enum": list(GROUP_KEYS)}})
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
 
     @validates_schema

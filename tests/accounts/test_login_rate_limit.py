@@ -28,7 +28,7 @@ def test_login_sixth_failure_is_429_with_retry_after(api, app, make_user):
     body = assert_problem(resp, 429)
     assert set(body) <= {"status", "title", "detail"}
     assert body["title"] == "Too Many Requests" and body["detail"]
-    assert resp.content_type.startswith("application/json")
+    assert resp.mimetype == "application/problem+json"
     retry_after = int(resp.headers["Retry-After"])
     assert 0 < retry_after <= 60
 

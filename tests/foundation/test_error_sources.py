@@ -51,7 +51,7 @@ def test_validation_error_raised_in_service_is_422_contract(probe):
     body = assert_problem(resp, 422, field="quantity")
     assert body["errors"] == {"quantity": ["must be at least 1"]}
     assert body["title"] == "Unprocessable Entity" and "quantity" in body["detail"]
-    assert resp.content_type == "application/json"
+    assert resp.content_type == "application/problem+json"
 
 
 def test_validation_error_without_field_is_422_under_schema(probe):

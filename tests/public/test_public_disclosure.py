@@ -85,3 +85,13 @@ def test_disclosure_unknown_or_malformed_region_is_404(api, ds):
 
 def test_disclosure_bad_year_is_422(api, ds):
     assert_problem(api.get(f"/public/disclosures/{V1}", query_string={"year": 1900}), 422, "year")
+
+
+def test_disclosure_weak_if_none_match_is_304(api, ds):
+    # given: a cache that stored the ETag as weak (as a CDN may after recompressing)
+    etag = disclosure(api, V1, year=2024).headers["ETag"]
+    weak = etag if etag.startswith("W/") else f"W/{etag}"
+    # when
+    again = api.get(f"/public/disclosures/{V1}", query_string={"year": 2024}, headers={"If-None-Match": weak})
+    # then
+    assert again.status_code == 304 and again.get_data() == b""

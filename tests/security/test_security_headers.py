@@ -18,7 +18,7 @@ def test_every_answer_is_nosniff_without_a_version_banner(client, path):
 
 def test_error_answers_are_json_not_html(client):
     resp = client.get("/api/v1/no-such-thing")
-    assert resp.status_code == 404 and resp.mimetype == "application/json"
+    assert resp.status_code == 404 and resp.mimetype == "application/problem+json"
 
 
 def test_cors_closed_by_default_for_any_origin(client):
