@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from marketplace.core.auth import ROLES
+from marketplace.core.text import Name
 from marketplace.geography.codes import SCOPE_PATTERN
 
 Email = fields.Email
@@ -43,7 +44,7 @@ class UserSchema(Schema):
 class UserCreateSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=Password)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Name(required=True, validate=validate.Length(min=1, max=100))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     organization_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), allow_none=True)
     region_scope = fields.String(validate=validate.Regexp(SCOPE_PATTERN))

@@ -16,7 +16,7 @@ MAX_THRESHOLD_YUAN = 10**7
 DEFAULT_THRESHOLDS_YUAN = (4200, 4500, 5000)
 DEFAULT_THRESHOLDS_LABEL = "4200, 4500, 5000 yuan: the 2020 lines of the 越西 (Yuexi county) case"
 Year = fields.Integer(strict=False, validate=validate.Range(min=2000, max=2100))
-RegionPrefix = validate.Regexp(r"^\d{2,12}$", error="a region code prefix of 2 to 12 digits")
+RegionPrefix = validate.Regexp(r"^[0-9]{2,12}$", error="a region code prefix of 2 to 12 digits")
 
 
 class CommaList(fields.Field):
