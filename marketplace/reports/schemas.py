@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from marketplace.catalog.models import CATEGORIES
 from marketplace.core.clock import now_local
+from marketplace.core.http import PageQuerySchema, page_of
 from marketplace.reports.queries.common import Period
 from marketplace.reports.queries.sales import GROUP_KEYS
 
@@ -112,7 +113,7 @@ class BeneficiariesQuerySchema(PeriodQuerySchema):
     group_by = fields.String(load_default="village", validate=validate.OneOf(("village", "county")))
 
 
-class IncomeBandsQuerySchema(YearQuerySchema):
+class IncomeBandsQuerySchema(YearQuerySchema, PageQuerySchema):
     thresholds = CommaList(integers=True, load_default=lambda: list(DEFAULT_THRESHOLDS_YUAN),
                            metadata={"description": "yuan per capita per year, strictly increasing, 1 to 10 values"})
 
@@ -233,12 +234,12 @@ class BandHouseholdSchema(Schema):
     attributed_fen = fields.Integer()
     per_capita_income_fen = fields.Integer()
     band = fields.Integer()
+    below_threshold_fen = fields.Integer(metadata={"description": "the lowest threshold it is below"})
 
 
 class BelowThresholdSchema(Schema):
     threshold_fen = fields.Integer()
     count = fields.Integer()
-    households = fields.List(fields.Nested(BandHouseholdSchema))
 
 
 class MonitoringLineSchema(Schema):
@@ -257,6 +258,9 @@ class IncomeBandsReportSchema(Schema):
     total_households = fields.Integer()
     bands = fields.List(fields.Nested(BandSchema))
     below = fields.List(fields.Nested(BelowThresholdSchema))
+    households = fields.Nested(page_of(BandHouseholdSchema), metadata={
+        "description": "one page (page, page_size) of the households below the highest threshold, "
+                       "one row each with its band; the CSV/XLSX export streams them all"})
 
 
 class ProcurementRowSchema(Schema):
