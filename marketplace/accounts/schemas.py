@@ -39,6 +39,7 @@ class UserSchema(Schema):
     role = fields.String()
     organization = fields.Nested(OrganizationBriefSchema, allow_none=True)
     region_scope = fields.String()
+    is_active = fields.Boolean()
 
 
 class UserCreateSchema(Schema):
@@ -48,3 +49,18 @@ class UserCreateSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     organization_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), allow_none=True)
     region_scope = fields.String(validate=validate.Regexp(SCOPE_PATTERN))
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    new_password = fields.String(required=True, validate=Password)
+
+
+class PasswordResetSchema(Schema):
+    reset_token = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    new_password = fields.String(required=True, validate=Password)
+
+
+class ResetTokenSchema(Schema):
+    reset_token = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
