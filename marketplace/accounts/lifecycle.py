@@ -23,7 +23,6 @@ from marketplace.core.scope import may_change
 from marketplace.extensions import db
 
 ORG_MANAGERS = ("supplier_manager", "buyer_approver")
-DEFAULT_RESET_TTL_SECONDS = 24 * 3600
 
 
 def _region(user):
@@ -87,14 +86,14 @@ def _fingerprint(user):
 def issue_reset_token(*, actor, user_id):
     """An admin (in scope) issues a one-time reset token to hand to the user."""
     user = _managed_user(actor, user_id, roles=("admin",))
-    ttl = current_app.config.get("PASSWORD_RESET_TTL_SECONDS", DEFAULT_RESET_TTL_SECONDS)
+    ttl = current_app.config["PASSWORD_RESET_TTL_SECONDS"]
     record(actor, "user.password_reset_issue", "user", user.id, region_code=_region(user))
     return {"reset_token": _serializer().dumps({"u": user.id, "p": _fingerprint(user)}), "expires_in": ttl}
 
 
 def reset_password(*, reset_token, new_password):
     """Set a new password with a reset token: 401 if forged, expired or already used; every session ends."""
-    ttl = current_app.config.get("PASSWORD_RESET_TTL_SECONDS", DEFAULT_RESET_TTL_SECONDS)
+    ttl = current_app.config["PASSWORD_RESET_TTL_SECONDS"]
     invalid = Unauthorized("the reset token is invalid, expired or already used")
     try:
         claims = _serializer().loads(reset_token, max_age=ttl)

@@ -107,3 +107,11 @@ def test_admin_issues_a_one_time_reset_token(api, db, make_user, buyer_org):
     assert_problem(api.post("/auth/password/reset", json={**reset, "new_password": "again-long-password"}), 401)
     assert_problem(api.post("/auth/password/reset", json={**reset, "reset_token": "forged"}), 401)
     assert "reset_token" not in str(db.session.scalars(select(AuditEvent.after)).all())
+
+
+def test_an_expired_reset_token_is_401(api, app, make_user, buyer_org):
+    admin = make_user("admin")
+    user = make_user("buyer_purchaser", org=buyer_org)
+    token = api.post(f"/users/{user.id}/password-reset", admin).get_json()["reset_token"]
+    app.config["PASSWORD_RESET_TTL_SECONDS"] = -1
+    assert_problem(api.post("/auth/password/reset", json={"reset_token": token, "new_password": "reset-long-pw"}), 401)
