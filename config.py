@@ -56,6 +56,8 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     ACCESS_TOKEN_TTL_SECONDS = 3600
     REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600
+    #: An admin-issued one-time password reset token (accounts/lifecycle.py) expires after this.
+    PASSWORD_RESET_TTL_SECONDS = 24 * 3600
     ARGON2_PROFILE = "default"
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # flask-smorest / OpenAPI

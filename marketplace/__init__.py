@@ -78,6 +78,12 @@ def register_outbox(app):
     register_after_commit(app, dispatch_after_commit)
 
 
+def check_household_key(app):
+    from marketplace.households.protection import install_cipher
+
+    install_cipher(app)
+
+
 def register_security_headers(app):
     @app.after_request
     def headers(response):
@@ -97,14 +103,17 @@ def create_app(config=None):
     from marketplace.core.cors import register_cors
     from marketplace.core.errors import register_error_handlers
     from marketplace.core.observability import configure_logging
+    from marketplace.core.text import register_input_guard
 
     # First: its before_request runs before any other hook and its after_request after every
     # other one (Flask runs those in reverse order), so each answer is logged as sent, with its id.
     configure_logging(app)
+    register_input_guard(app)
     import_models()
     register_extensions(app)
     register_blueprints(app)
     register_auth(app)
+    check_household_key(app)
     register_error_handlers(app)
     register_outbox(app)
     register_security_headers(app)

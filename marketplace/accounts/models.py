@@ -28,6 +28,11 @@ class User(Base):
 
     organization = relationship("Organization", lazy="joined")
 
+    @property
+    def may_sign_in(self) -> bool:
+        """Active, and not of a suspended organization (its tokens stop working, it cannot log in)."""
+        return self.is_active and (self.organization is None or self.organization.status != "suspended")
+
     __table_args__ = (check_one_of("role", Role),)
 
 

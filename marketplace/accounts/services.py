@@ -18,7 +18,7 @@ def authenticate(email, password):
     if user is None:
         burn_time(password)
         raise Unauthorized("invalid email or password")
-    if not verify_password(user.password_hash, password) or not user.is_active:
+    if not verify_password(user.password_hash, password) or not user.may_sign_in:
         raise Unauthorized("invalid email or password")
     return user
 

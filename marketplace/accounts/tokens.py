@@ -55,7 +55,7 @@ def rotate_refresh(raw_refresh):
         db.session.commit()
         raise Unauthorized("the refresh token was already used; its session has been revoked")
     user = db.session.get(User, token.user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.may_sign_in:
         raise Unauthorized("the refresh token is invalid, expired or revoked")
     # Access tokens of the old generation end with the rotation.
     db.session.execute(update(AuthToken).where(AuthToken.family_id == token.family_id, AuthToken.kind == "access",
@@ -72,6 +72,6 @@ def load_user(raw_access):
     if row is None:
         return None
     user, token = row
-    if token.revoked_at is not None or token.expires_at <= utcnow() or not user.is_active:
+    if token.revoked_at is not None or token.expires_at <= utcnow() or not user.may_sign_in:
         return None
     return user, token

@@ -6,13 +6,14 @@ from marketplace.catalog.models import CATEGORIES, PRODUCT_STATUSES
 from marketplace.core.body import StrictBoolean
 from marketplace.core.http import ModelSchema, PageQuerySchema
 from marketplace.core.money import fen_field
+from marketplace.core.text import Name
 
 MAX_STOCK = 10**9
 MAX_MIN_ORDER_QTY = 10**6
 BP_TOTAL = 10000
 SORTS = ("price", "-price", "newest", "sales")
 
-RegionCode = validate.Regexp(r"^(\d{6}|\d{12})$", error="a county (6 digits) or village (12 digits) code")
+RegionCode = validate.Regexp(r"^([0-9]{6}|[0-9]{12})$", error="a county (6 digits) or village (12 digits) code")
 ImageUrl = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500))
 
 
@@ -27,7 +28,7 @@ class CategorySchema(Schema):
 
 
 class ProductCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(required=True, validate=validate.Length(min=1, max=200))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     origin_region_code = fields.String(required=True, validate=RegionCode)
     description = fields.String(load_default="", validate=validate.Length(max=5000))
@@ -37,7 +38,7 @@ class ProductCreateSchema(Schema):
 
 
 class ProductUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = Name(validate=validate.Length(min=1, max=200))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     origin_region_code = fields.String(validate=RegionCode)
     description = fields.String(validate=validate.Length(max=5000))
@@ -47,7 +48,7 @@ class ProductUpdateSchema(Schema):
 
 
 class SkuCreateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Name(required=True, validate=validate.Length(min=1, max=100))
     unit = fields.String(required=True, validate=validate.Length(min=1, max=20))
     price_fen = fen_field(min_fen=1, required=True)
     stock = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=MAX_STOCK))
@@ -57,7 +58,7 @@ class SkuCreateSchema(Schema):
 class SkuUpdateSchema(Schema):
     """No ``stock``: stock changes only through stock adjustments and orders."""
 
-    name = fields.String(validate=validate.Length(min=1, max=100))
+    name = Name(validate=validate.Length(min=1, max=100))
     unit = fields.String(validate=validate.Length(min=1, max=20))
     price_fen = fen_field(min_fen=1)
     min_order_qty = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_MIN_ORDER_QTY))
@@ -137,7 +138,7 @@ class ProductDetailSchema(ProductSchema):
 class ProductQuerySchema(PageQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=50))
     category = fields.String(validate=validate.OneOf(CATEGORIES))
-    region = fields.String(validate=validate.Regexp(r"^\d{2,12}$"))
+    region = fields.String(validate=validate.Regexp(r"^[0-9]{2,12}$"))
     supplier_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     min_price_fen = fen_field(strict=False)
     max_price_fen = fen_field(strict=False)

@@ -47,5 +47,5 @@ class CertificationSchema(Schema):
 
 class CertificationQuerySchema(PageQuerySchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    region = fields.String(validate=validate.Regexp(r"^\d{2,12}$"))
+    region = fields.String(validate=validate.Regexp(r"^[0-9]{2,12}$"))
     product_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))

@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from marketplace.core.body import StrictBoolean
 from marketplace.core.http import PageQuerySchema
+from marketplace.core.text import Name
 from marketplace.geography.models import LEVELS
 
 RegionCode = fields.String
@@ -22,16 +23,16 @@ class RegionDetailSchema(RegionSchema):
 
 
 class RegionQuerySchema(PageQuerySchema):
-    parent = fields.String(validate=validate.Regexp(r"^\d{2,12}$"))
+    parent = fields.String(validate=validate.Regexp(r"^[0-9]{2,12}$"))
     level = fields.String(validate=validate.OneOf(LEVELS))
     q = fields.String(validate=validate.Length(min=1, max=50))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
 
 
 class VillageCreateSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$", error="must be 12 digits"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    parent_code = fields.String(required=True, validate=validate.Regexp(r"^\d{9}$", error="must be 9 digits"))
+    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{12}$", error="must be 12 digits"))
+    name = Name(required=True, validate=validate.Length(min=1, max=100))
+    parent_code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{9}$", error="must be 9 digits"))
     poverty_village = StrictBoolean(load_default=False)
 
 

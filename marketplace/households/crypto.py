@@ -2,9 +2,10 @@
 
 Rules (DESIGN.md "Households", config ``HOUSEHOLD_ID_KEY``):
 
-* The config value is a comma-separated list of Fernet keys (each the
-  URL-safe base64 form of 32 random bytes, as ``Fernet.generate_key()``
-  prints), **newest first**. Rotation: put a new key in front, run
+* The config value is a comma-separated list of Fernet keys (each 32 random
+  bytes in URL-safe base64, as ``Fernet.generate_key()`` prints, or in
+  standard base64, as ``openssl rand -base64 32`` prints: one alphabet per
+  key), **newest first**. A bad value stops the app at start-up. Rotation: put a new key in front, run
   :meth:`IdNumberCipher.rotate` over the stored tokens and recompute the
   look-up hashes, then drop the old key.
 * :meth:`~IdNumberCipher.encrypt` always uses the newest key;
@@ -29,9 +30,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 LOOKUP_INFO = b"household-id-lookup"
-# 32 bytes in URL-safe base64 with its one "=" pad, as Fernet.generate_key() prints.
+# 32 bytes in URL-safe or standard base64 with its one "=" pad (one alphabet, not a mix).
 # Checked strictly: the base64 decoder would silently skip stray characters.
-_KEY_FORM = re.compile(rb"[A-Za-z0-9_-]{43}=")
+_KEY_FORM = re.compile(rb"[A-Za-z0-9_-]{43}=|[A-Za-z0-9+/]{43}=")
 
 
 class IdNumberTokenError(ValueError):
@@ -42,8 +43,8 @@ def _raw_key(key: bytes | str, position: int) -> bytes:
     if isinstance(key, str):
         key = key.encode("ascii", errors="replace")
     if not isinstance(key, bytes) or not _KEY_FORM.fullmatch(key):
-        raise ValueError(f"HOUSEHOLD_ID_KEY key {position} is not 32 bytes of URL-safe base64")
-    return base64.urlsafe_b64decode(key)
+        raise ValueError(f"HOUSEHOLD_ID_KEY key {position} is not 32 bytes of base64")
+    return base64.urlsafe_b64decode(key.translate(bytes.maketrans(b"+/", b"-_")))
 
 
 def _lookup_subkey(raw_key: bytes) -> bytes:

@@ -24,7 +24,7 @@ COLUMNS = ("village_code", "head_name", "id_number", "registry_no", "members", "
            "baseline_income_per_capita_fen")
 INTEGER_COLUMNS = ("members", "lifted_year", "baseline_income_per_capita_fen")
 OPTIONAL_COLUMNS = ("lifted_year", "baseline_income_per_capita_fen")
-_INTEGER = re.compile(r"^[+-]?\d{1,20}$")
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,20}$")
 HASH_BATCH = 500
 
 

@@ -23,6 +23,15 @@ def cipher() -> IdNumberCipher:
     return found
 
 
+def install_cipher(app) -> None:
+    """Build the cipher at start-up: a bad ``HOUSEHOLD_ID_KEY`` stops the app (RuntimeError naming it)
+    instead of passing ``/readyz`` and answering 500 on every household request."""
+    try:
+        app.extensions[EXTENSION_KEY] = IdNumberCipher.from_config(app.config["HOUSEHOLD_ID_KEY"])
+    except ValueError as exc:
+        raise RuntimeError(f"cannot start: {exc}") from None
+
+
 #: Domain separation: a name's look-up hash can never equal an ID number's.
 NAME_HASH_PREFIX = "name:"
 

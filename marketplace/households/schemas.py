@@ -36,7 +36,7 @@ class HeadName(fields.String):
         return value
 
 
-VillageCode = validate.Regexp(r"^\d{12}$", error="a village code is 12 digits")
+VillageCode = validate.Regexp(r"^[0-9]{12}$", error="a village code is 12 digits")
 RegistryNo = validate.Regexp(r"^[0-9A-Za-z-]{1,40}$", error="1 to 40 letters, digits or '-'")
 
 
@@ -99,7 +99,7 @@ class HouseholdSchema(Schema):
 
 
 class HouseholdQuerySchema(PageQuerySchema):
-    village = fields.String(validate=validate.Regexp(r"^\d{2,12}$", error="a region code prefix of 2-12 digits"))
+    village = fields.String(validate=validate.Regexp(r"^[0-9]{2,12}$", error="a region code prefix of 2-12 digits"))
     status = fields.String(validate=validate.OneOf(STATUSES))
     q = fields.String(validate=validate.Length(min=1, max=50),
                       metadata={"description": "registry number (exact) or masked name prefix"})

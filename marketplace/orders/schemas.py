@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from marketplace.core.clock import today_local
 from marketplace.core.db import enum_values
 from marketplace.core.http import PageQuerySchema
+from marketplace.core.text import Name
 from marketplace.orders.models import FULFILMENT_STATUSES, ORDER_STATUSES, PAYMENT_METHODS
 from marketplace.orders.states import OrderPaymentStatus
 
@@ -24,7 +25,7 @@ class OrderLineCreateSchema(Schema):
 
 class DeliverySchema(Schema):
     address = fields.String(required=True, validate=[validate.Length(min=1, max=500), NonBlank])
-    contact_name = fields.String(required=True, validate=[validate.Length(min=1, max=100), NonBlank])
+    contact_name = Name(required=True, validate=[validate.Length(min=1, max=100), NonBlank])
     contact_phone = fields.String(required=True, validate=Phone)
     requested_date = fields.Date(required=True)
 

@@ -2,6 +2,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from marketplace.core.http import PageQuerySchema
 from marketplace.core.money import fen_field
+from marketplace.core.text import Name
 from marketplace.organizations.models import KINDS, STATUSES
 from marketplace.organizations.uscc import normalize_uscc, validate_uscc
 
@@ -11,15 +12,15 @@ Phone = validate.Regexp(r"^[0-9+\- ]{5,32}$", error="not a phone number")
 class ManagerSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=8, max=128))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Name(required=True, validate=validate.Length(min=1, max=100))
 
 
 class OrganizationCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(required=True, validate=validate.Length(min=1, max=200))
     uscc = fields.String(required=True)
-    region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}(\d{3}(\d{3})?)?$"))
-    contact_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    region_code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$"))
+    contact_name = Name(required=True, validate=validate.Length(min=1, max=100))
     contact_phone = fields.String(required=True, validate=Phone)
     manager = fields.Nested(ManagerSchema, required=True)
 
@@ -37,7 +38,7 @@ class OrganizationCreateSchema(Schema):
 
 
 class OrganizationUpdateSchema(Schema):
-    contact_name = fields.String(validate=validate.Length(min=1, max=100))
+    contact_name = Name(validate=validate.Length(min=1, max=100))
     contact_phone = fields.String(validate=Phone)
     approval_threshold_fen = fen_field(allow_none=True)
 
@@ -58,7 +59,7 @@ class OrganizationSchema(Schema):
 class OrganizationQuerySchema(PageQuerySchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
     status = fields.String(validate=validate.OneOf(STATUSES))
-    region = fields.String(validate=validate.Regexp(r"^\d{2,12}$"))
+    region = fields.String(validate=validate.Regexp(r"^[0-9]{2,12}$"))
 
 
 class TargetSchema(Schema):

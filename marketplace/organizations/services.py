@@ -5,6 +5,7 @@ from marketplace.accounts.services import new_user
 from marketplace.audit.services import record, record_change, record_update
 from marketplace.core.auth import STAFF_ROLES
 from marketplace.core.errors import Conflict, NotFound, field_error
+from marketplace.core.locks import lock
 from marketplace.core.scope import in_scope_clause, may_see
 from marketplace.core.transitions import transition
 from marketplace.extensions import db
@@ -26,6 +27,8 @@ def register(*, data):
         raise field_error("region_code", "a village collective is registered at its village code")
     if data["kind"] in SUPPLIER_KINDS:
         check_formerly_poor(region.code, "region_code")
+    if data["kind"] == "collective":
+        check_one_collective(region)
     if db.session.scalar(select(Organization.id).where(Organization.uscc == data["uscc"])):
         raise Conflict("an organization with this USCC is already registered", errors={"uscc": ["already registered"]})
     manager = data["manager"]
@@ -40,6 +43,19 @@ def register(*, data):
     record(user, "organization.register", "organization", org.id,
            after={"kind": org.kind, "status": org.status, "uscc": org.uscc}, region_code=org.region_code)
     return org
+
+
+def check_one_collective(region, org=None):
+    """409 if the village already has a collective that is not suspended (pending counts): one
+    collective per village receives its share. The village row is locked so two concurrent
+    registrations cannot both pass (PostgreSQL)."""
+    lock(region)
+    other = db.session.scalar(select(Organization.id).where(
+        Organization.kind == "collective", Organization.region_code == region.code,
+        Organization.status != OrganizationStatus.SUSPENDED, Organization.id != (org.id if org else -1)))
+    if other is not None:
+        raise Conflict("this village already has a collective; it must be suspended first",
+                       errors={"region_code": ["a collective is already registered for this village"]})
 
 
 def get_visible(actor, org_id):
@@ -77,6 +93,8 @@ def update(*, actor, org_id, data):
 def change_status(*, actor, org_id, action):
     """verify: pending/suspended → verified; suspend: pending/verified → suspended."""
     org = get_visible(actor, org_id)
+    if action == "verify" and org.kind == "collective":
+        check_one_collective(db.session.get(Region, org.region_code), org)
     change = transition(org, TRANSITIONS, action)
     record_change(actor, f"organization.{action}", org, change, region_code=org.region_code)
     return org

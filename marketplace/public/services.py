@@ -14,7 +14,7 @@ from marketplace.reports.queries import sales as sq
 from marketplace.reports.queries.common import Period
 from marketplace.reports.services import beneficiary_rows, sum_beneficiaries
 
-REGION_CODE = re.compile(r"^\d{2,12}$")
+REGION_CODE = re.compile(r"^[0-9]{2,12}$")
 
 
 def get_public_region(code):

@@ -34,7 +34,10 @@ BOM = "\ufeff"
 FEN_SUFFIX = "_fen"
 YUAN_SUFFIX = "_yuan"
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: OWASP CSV injection: a cell a spreadsheet may read as a formula starts, after any leading
+#: whitespace (a space, U+3000 ideographic space, tab, newline...), with one of these.
+_FORMULA_STARTS = frozenset("=+-@;|\uff1d\uff0b\uff0d\uff20")
+_CONTROL_STARTS = ("\t", "\r", "\n")
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _XLSX_OPTIONS = {
     "constant_memory": True,
@@ -66,8 +69,10 @@ def yuan_columns(columns: Sequence[str]) -> list[str]:
 
 def defuse_cell(value: object) -> object:
     """Prefix ``'`` to text a spreadsheet would read as a formula; pass others through."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str) and value:
+        stripped = value.lstrip()
+        if value.startswith(_CONTROL_STARTS) or (stripped and stripped[0] in _FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from marketplace.catalog.models import CATEGORIES
 from marketplace.core.clock import now_local
+from marketplace.core.http import PageQuerySchema, page_of
 from marketplace.reports.queries.common import Period
 from marketplace.reports.queries.sales import GROUP_KEYS
 
@@ -16,7 +17,7 @@ MAX_THRESHOLD_YUAN = 10**7
 DEFAULT_THRESHOLDS_YUAN = (4200, 4500, 5000)
 DEFAULT_THRESHOLDS_LABEL = "4200, 4500, 5000 yuan: the 2020 lines of the 越西 (Yuexi county) case"
 Year = fields.Integer(strict=False, validate=validate.Range(min=2000, max=2100))
-RegionPrefix = validate.Regexp(r"^\d{2,12}$", error="a region code prefix of 2 to 12 digits")
+RegionPrefix = validate.Regexp(r"^[0-9]{2,12}$", error="a region code prefix of 2 to 12 digits")
 
 
 class CommaList(fields.Field):
@@ -125,7 +126,7 @@ class BeneficiariesQuerySchema(PeriodQuerySchema):
     group_by = fields.String(load_default="village", validate=validate.OneOf(("village", "county")))
 
 
-class IncomeBandsQuerySchema(YearQuerySchema):
+class IncomeBandsQuerySchema(YearQuerySchema, PageQuerySchema):
     thresholds = CommaList(integers=True, load_default=lambda: list(DEFAULT_THRESHOLDS_YUAN),
                            metadata={"description": "yuan per capita per year, strictly increasing, 1 to 10 values"})
 
@@ -246,12 +247,12 @@ class BandHouseholdSchema(Schema):
     attributed_fen = fields.Integer()
     per_capita_income_fen = fields.Integer()
     band = fields.Integer()
+    below_threshold_fen = fields.Integer(metadata={"description": "the lowest threshold it is below"})
 
 
 class BelowThresholdSchema(Schema):
     threshold_fen = fields.Integer()
     count = fields.Integer()
-    households = fields.List(fields.Nested(BandHouseholdSchema))
 
 
 class MonitoringLineSchema(Schema):
@@ -270,6 +271,9 @@ class IncomeBandsReportSchema(Schema):
     total_households = fields.Integer()
     bands = fields.List(fields.Nested(BandSchema))
     below = fields.List(fields.Nested(BelowThresholdSchema))
+    households = fields.Nested(page_of(BandHouseholdSchema), metadata={
+        "description": "one page (page, page_size) of the households below the highest threshold, "
+                       "one row each with its band; the CSV/XLSX export streams them all"})
 
 
 class ProcurementRowSchema(Schema):

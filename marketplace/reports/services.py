@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from marketplace.core.clock import now_local
+from marketplace.core.http import paginate
 from marketplace.core.scope import narrowed
 from marketplace.extensions import db
 from marketplace.geography.codes import LENGTH_BY_LEVEL
@@ -157,18 +158,21 @@ def _band_rows(counts, thresholds):
 
 
 def income_bands_report(*, actor, args):
-    """Counts per band and, for each threshold, the masked households below it (lowest income first)."""
+    """Counts per band and below each threshold, and one page of the masked households below the
+    highest threshold, one row each with its band (lowest income first)."""
     region = narrowed(actor.region_scope, args.get("region"))
     query = {"period": args["period"], "region": region, "thresholds": args["thresholds_fen"]}
     bands = _band_rows(db.session.execute(iq.band_counts_statement(**query)).all(), args["thresholds_fen"])
-    below_rows = [dict(row._mapping) for row in db.session.execute(iq.below_statement(**query))]
-    below = []
-    for i, threshold in enumerate(args["thresholds_fen"]):
-        under = [row for row in below_rows if row["band"] <= i]
-        below.append({"threshold_fen": threshold, "count": len(under), "households": under})
+    below, count = [], 0
+    for threshold, band in zip(args["thresholds_fen"], bands, strict=False):
+        count += band["households"]
+        below.append({"threshold_fen": threshold, "count": count})
+    households = paginate(iq.below_statement(**query), args, scalars=False)
+    households["items"] = [dict(row._mapping) for row in households["items"]]
     return {"year": args["year"], "region": region, "thresholds_fen": args["thresholds_fen"],
             "thresholds_label": args.get("thresholds_label"), "monitoring_line": monitoring_line(),
-            "total_households": sum(b["households"] for b in bands), "bands": bands, "below": below}
+            "total_households": sum(b["households"] for b in bands), "bands": bands, "below": below,
+            "households": households}
 
 
 def monitoring_line():

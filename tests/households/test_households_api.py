@@ -187,6 +187,29 @@ def test_list_households_filters_and_q(api, users, make_household):
     assert a.id
 
 
+@pytest.mark.parametrize("role", ["auditor", "supplier_manager"])
+def test_non_admins_look_up_only_by_exact_id_number_or_household_code(api, users, make_household, make_member, role):
+    # given: a household the role sees (linked to the supplier, inside the auditor's scope)
+    household = make_household(head_name="张小三", registry_no="R-77")
+    make_member(users["supplier"], household)
+
+    def total(q):
+        resp = api.get("/households", users[role], query_string={"q": q})
+        assert resp.status_code == 200, resp.get_json()
+        return resp.get_json()["total"]
+
+    # then: no name search of any form (the middle character could be guessed by keyed hash)
+    assert [total(q) for q in ("张小三", "张", "张*", "张*三")] == [0, 0, 0, 0]
+    assert total(household.plain_id_number) == 1
+    assert total("R-77") == 1
+
+
+def test_admins_find_a_household_by_its_exact_id_number(api, users, make_household):
+    household = make_household(head_name="张小三")
+    resp = api.get("/households", users["admin"], query_string={"q": household.plain_id_number})
+    assert [i["id"] for i in resp.get_json()["items"]] == [household.id]
+
+
 def test_get_household_scope_and_roles(api, users, make_household):
     household = make_household(head_name="张小三")
     path = f"/households/{household.id}"

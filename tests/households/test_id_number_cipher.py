@@ -118,3 +118,30 @@ def test_bad_key_error_and_repr_do_not_leak_key_material():
 def test_constructor_bad_keys_raise_value_error(keys):
     with pytest.raises(ValueError):
         IdNumberCipher(keys)
+
+
+def test_standard_base64_key_is_the_same_key_as_its_url_safe_form():
+    # given: 32 bytes whose base64 has "+" and "/" (as `openssl rand -base64 32` prints)
+    raw = bytes([0xfb, 0xff, 0xbf] * 10 + [0xfb, 0xff])
+    standard, url_safe = base64.b64encode(raw).decode(), base64.urlsafe_b64encode(raw).decode()
+    assert "+" in standard and "/" in standard
+    # then
+    cipher = IdNumberCipher.from_config(standard)
+    assert cipher.lookup_hash(ID_NUMBER) == IdNumberCipher.from_config(url_safe).lookup_hash(ID_NUMBER)
+    assert IdNumberCipher.from_config(url_safe).decrypt(cipher.encrypt(ID_NUMBER)) == ID_NUMBER
+
+
+def test_a_key_mixing_both_base64_alphabets_is_refused():
+    raw = bytes([0xfb, 0xff, 0xbf] * 10 + [0xfb, 0xff])
+    mixed = base64.b64encode(raw).decode().replace("+", "-", 1)
+    with pytest.raises(ValueError, match="HOUSEHOLD_ID_KEY"):
+        IdNumberCipher.from_config(mixed)
+
+
+def test_the_app_refuses_to_start_with_a_bad_household_key():
+    from marketplace import create_app
+
+    with pytest.raises(RuntimeError, match="HOUSEHOLD_ID_KEY"):
+        create_app({"HOUSEHOLD_ID_KEY": "not base64"})
+    raw = bytes([0xfb, 0xff, 0xbf] * 10 + [0xfb, 0xff])
+    assert create_app({"HOUSEHOLD_ID_KEY": base64.b64encode(raw).decode()}) is not None

@@ -40,7 +40,7 @@ def test_supply_lookback_window_includes_its_edge_days_and_nothing_beyond(
         order.lines[0].id}
 
 
-def test_collective_is_the_lowest_id_not_suspended_one_at_the_origin_village(
+def test_collective_is_the_verified_one_at_the_origin_village(
         db, make_org, make_product, make_sku, ledger_order, pay_order):
     # given: lower ids first: a cooperative AT the village, a collective of ANOTHER village; then three
     # collectives at the village: suspended, pending, verified
@@ -49,19 +49,34 @@ def test_collective_is_the_lowest_id_not_suspended_one_at_the_origin_village(
     make_org(kind="collective", region_code=DEFAULT_VILLAGE[:-3] + "002")
     suspended = make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="suspended")
     pending = make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="pending")
-    make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="verified")
+    verified = make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="verified")
     coop = make_org(kind="cooperative")
     product = make_product(supplier=coop, origin_region_code=DEFAULT_VILLAGE)
     add_scheme(db, product, supply=0, shares=0, collective=10000, supplier=0)
     # when
     pay_order(ledger_order([(make_sku(product=product, price_fen=501), 1)]))
-    # then: all 501 fen to the pending one
+    # then: all 501 fen to the verified one (a pending registration receives nothing, issue 15)
     rows = db.session.execute(select(LedgerAccount.organization_id, func.sum(Posting.amount_fen))
                               .join(Posting, Posting.account_id == LedgerAccount.id)
                               .where(LedgerAccount.kind.in_(("collective_income", "supplier")))
                               .group_by(LedgerAccount.organization_id)).all()
-    assert dict(rows) == {pending.id: -501}
-    assert suspended.id < pending.id
+    assert dict(rows) == {verified.id: -501}
+    assert suspended.id < pending.id < verified.id
+
+
+def test_no_verified_collective_at_the_village_leaves_its_share_to_the_supplier(
+        db, make_org, make_product, make_sku, ledger_order, pay_order):
+    from tests.factories import DEFAULT_VILLAGE
+    make_org(kind="collective", region_code=DEFAULT_VILLAGE, status="pending")
+    coop = make_org(kind="cooperative")
+    product = make_product(supplier=coop, origin_region_code=DEFAULT_VILLAGE)
+    add_scheme(db, product, supply=0, shares=0, collective=10000, supplier=0)
+    pay_order(ledger_order([(make_sku(product=product, price_fen=501), 1)]))
+    rows = db.session.execute(select(LedgerAccount.kind, func.sum(Posting.amount_fen))
+                              .join(Posting, Posting.account_id == LedgerAccount.id)
+                              .where(LedgerAccount.kind.in_(("collective_income", "supplier")))
+                              .group_by(LedgerAccount.kind)).all()
+    assert dict(rows) == {"supplier": -501}
 
 
 def test_batch_posting_uses_each_payments_own_scheme_version(db, make_org, make_product, make_sku, ledger_order):

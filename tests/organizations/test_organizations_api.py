@@ -318,3 +318,21 @@ def test_set_procurement_target_out_of_scope_404(api, make_org, make_user):
     resp = api.put(f"/organizations/{org.id}/procurement-targets/2025", make_user("admin", region_scope="5117"),
                    json={"target_fen": 1})
     assert_problem(resp, 404)
+
+
+def test_a_second_collective_for_a_village_is_409_until_the_first_is_suspended(api, db, regions, make_user):
+    admin = make_user("admin")
+    first = api.post("/organizations", json=_registration("collective", region_code=DEFAULT_VILLAGE))
+    assert first.status_code == 201
+    # pending counts: a second registration for the village is refused, anonymous or not
+    second = _registration("collective", region_code=DEFAULT_VILLAGE)
+    assert_problem(api.post("/organizations", json=second), 409)
+    assert api.post(f"/organizations/{first.get_json()['id']}/verify", admin).status_code == 200
+    assert_problem(api.post("/organizations", json=second), 409)
+    assert api.post(f"/organizations/{first.get_json()['id']}/suspend", admin).status_code == 200
+    again = api.post("/organizations", json=second)
+    assert again.status_code == 201
+    # the suspended first one cannot be verified again while the second stands
+    assert_problem(api.post(f"/organizations/{first.get_json()['id']}/verify", admin), 409)
+    # other kinds at the village are not concerned
+    assert api.post("/organizations", json=_registration("cooperative", region_code=DEFAULT_VILLAGE)).status_code == 201

@@ -48,15 +48,16 @@ def test_csv_stream_starts_with_bom_and_keeps_chinese_text():
     assert table[3] == ["空村", "0", "", ""]
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("x")'])
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("x")',
+                                  " =x", "\u3000=1+1", "\n=1", ";cmd", "  @x", "\uff1d1+1", "\n"])
 def test_csv_stream_formula_like_text_gets_quote_prefix(text):
     table = read_csv(csv_stream(["note"], [[text]]))
     assert table[1] == ["'" + text]
 
 
 def test_csv_stream_numbers_and_plain_text_not_prefixed():
-    table = read_csv(csv_stream(["a", "b", "c"], [[-5, "a=b", " =x"]]))
-    assert table[1] == ["-5", "a=b", " =x"]
+    table = read_csv(csv_stream(["a", "b", "c"], [[-5, "a=b", " x=1"]]))
+    assert table[1] == ["-5", "a=b", " x=1"]
     assert defuse_cell(-5) == -5
 
 

@@ -12,6 +12,11 @@ def bands(api, user, **query):
     return resp.get_json()
 
 
+def listed(body, threshold_index):
+    """Masked households below the threshold of that index, from the one list of the page."""
+    return [h for h in body["households"]["items"] if h["band"] <= threshold_index]
+
+
 def test_income_bands_counts_and_lists(api, ds):
     body = bands(api, ds.users["admin"], year=2024)
     assert body["thresholds_fen"] == [420000, 450000, 500000]
@@ -22,12 +27,15 @@ def test_income_bands_counts_and_lists(api, ds):
         {"band": 3, "lower_fen": 500000, "upper_fen": None, "households": 1},
     ]
     assert body["total_households"] == 5
-    below = {b["threshold_fen"]: [(h["head_name_masked"], h["per_capita_income_fen"]) for h in b["households"]]
-             for b in body["below"]}
-    assert below == {420000: [("陈*梅", 0), ("王*英", 382300)],
-                     450000: [("陈*梅", 0), ("王*英", 382300), ("李*国", 430750)],
-                     500000: [("陈*梅", 0), ("王*英", 382300), ("李*国", 430750), ("刘*明", 450300)]}
-    first = body["below"][0]["households"][1]
+    assert body["below"] == [{"threshold_fen": 420000, "count": 2}, {"threshold_fen": 450000, "count": 3},
+                             {"threshold_fen": 500000, "count": 4}]
+    # one row per household below the highest threshold, with its band (not one list per threshold)
+    rows = [(h["head_name_masked"], h["per_capita_income_fen"], h["band"], h["below_threshold_fen"])
+            for h in body["households"]["items"]]
+    assert rows == [("陈*梅", 0, 0, 420000), ("王*英", 382300, 0, 420000), ("李*国", 430750, 1, 450000),
+                    ("刘*明", 450300, 2, 500000)]
+    assert body["households"]["total"] == 4
+    first = body["households"]["items"][1]
     assert first["id_number_masked"] == ds.households["H1"].id_number_masked
     assert "**********" in first["id_number_masked"]
     assert first["village_name"] == "石塘村" and first["village_code"] == V1
@@ -38,14 +46,14 @@ def test_income_bands_custom_thresholds_and_scope(api, ds):
     # county 511781 only (H4 is in 511722): H5 0 -> band 0; H1 382300 is not below 382300 -> band 1;
     # H2 430750 < 430800 -> band 1; H3 500000 -> band 2
     assert [b["households"] for b in body["bands"]] == [1, 2, 1]
-    assert [h["head_name_masked"] for h in body["below"][0]["households"]] == ["陈*梅"]
-    assert [h["head_name_masked"] for h in body["below"][1]["households"]] == ["陈*梅", "王*英", "李*国"]
+    assert [h["head_name_masked"] for h in listed(body, 0)] == ["陈*梅"]
+    assert [h["head_name_masked"] for h in listed(body, 1)] == ["陈*梅", "王*英", "李*国"]
 
 
 def test_income_bands_other_year_uses_only_that_years_postings(api, ds):
     body = bands(api, ds.users["admin"], year=2023, thresholds="4300,4400")
     # 2023: H2 430000 + 9999 // 4 = 432499
-    h2 = [h for h in body["below"][1]["households"] if h["head_name_masked"] == "李*国"]
+    h2 = [h for h in listed(body, 1) if h["head_name_masked"] == "李*国"]
     assert h2[0]["per_capita_income_fen"] == 432499 and h2[0]["attributed_fen"] == 9999
 
 
@@ -69,5 +77,16 @@ def test_income_bands_threshold_one_below_equal_and_one_above_an_income(api, ds)
     # H1 is above 382200, NOT below 382300 (equal counts as at-or-above), below 382400 -> band 2
     body = bands(api, ds.users["county_a"], year=2024, thresholds="3822,3823,3824")
     assert [b["households"] for b in body["bands"]] == [1, 0, 1, 2]
-    assert [[h["head_name_masked"] for h in b["households"]] for b in body["below"]] == [
+    assert [[h["head_name_masked"] for h in listed(body, i)] for i in range(3)] == [
         ["陈*梅"], ["陈*梅"], ["陈*梅", "王*英"]]
+    assert [b["count"] for b in body["below"]] == [1, 1, 2]
+
+
+def test_income_bands_list_is_paginated(api, ds):
+    body = bands(api, ds.users["admin"], year=2024, page=2, page_size=3)
+    assert body["households"]["page"] == 2 and body["households"]["page_size"] == 3
+    assert body["households"]["total"] == 4
+    assert [h["head_name_masked"] for h in body["households"]["items"]] == ["刘*明"]
+    assert [b["count"] for b in body["below"]] == [2, 3, 4]  # the counts are of every page
+    assert_problem(api.get("/reports/income-bands", ds.users["admin"], query_string={"page_size": 101}),
+                   422, "page_size")

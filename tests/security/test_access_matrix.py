@@ -50,6 +50,12 @@ EXPECT = {
     "accounts.logout": USERS, "accounts.get_me": USERS,
     "accounts.create_user": roles("403", admin="ok", buyer_approver="ok/404", buyer_purchaser="403",
                                   supplier_manager="ok/404"),
+    # account lifecycle (issue 15): own = the canteen's purchaser, foreign = the hospital's buyer
+    "accounts.deactivate_user": roles("403", admin="ok", buyer_approver="ok/404", supplier_manager="404"),
+    "accounts.reactivate_user": roles("403", admin="ok", buyer_approver="ok/404", supplier_manager="404"),
+    "accounts.issue_password_reset": ADMIN_WRITE,
+    "accounts.change_password": roles("403"),  # the matrix sends a wrong current password
+    "accounts.reset_password": {r: "401|429" for r in ROLES},  # a made-up reset token (then the rate limit)
     # regions
     "geography.list_regions": ANY, "geography.get_region": ANY,
     "geography.create_region": ADMIN_WRITE, "geography.update_region": ADMIN_WRITE,
@@ -141,6 +147,7 @@ class Objects:
     def __init__(self, world):
         users = {k: world.user(k) for k in ("supplier_manager", "buyer_purchaser", "other_supplier",
                                              "other_buyer")}
+        self.users = (users["buyer_purchaser"]["id"], users["other_buyer"]["id"])
         with world.app.app_context():
             s = _db.session
             tea_org, canteen = users["supplier_manager"]["organization_id"], users["buyer_purchaser"]["organization_id"]
@@ -182,6 +189,7 @@ class Objects:
                 "payment_id": (payment(own_order).id, payment(foreign_order).id),
                 "refund_id": (refund.id, refund.id),
                 "account_id": tuple(s.scalars(select(LedgerAccount.id).order_by(LedgerAccount.id)).all()[:2]),
+                "user_id": self.users,
                 "code": ("511781101201", "220422101201"),
                 "region_code": ("511781101201", "220422101201"),
                 "year": (date.today().year, date.today().year),
@@ -205,6 +213,8 @@ def body_for(endpoint, objects, side, org_for_role):
     bodies = {
         "accounts.create_token": {"email": "nobody@demo.cn", "password": "wrong-password-1"},
         "accounts.refresh_token": {"refresh_token": "not-a-real-refresh-token"},
+        "accounts.change_password": {"current_password": "wrong-password-1", "new_password": "matrix-password-2"},
+        "accounts.reset_password": {"reset_token": "not-a-real-reset-token", "new_password": "matrix-password-2"},
         "accounts.create_user": {"email": f"matrix{n}@demo.cn", "password": "matrix-password-1", "name": "新用户",
                                  "role": "buyer_purchaser" if org_for_role[1] == "buyer" else "supplier_manager",
                                  "organization_id": org_for_role[0][i]},
@@ -339,7 +349,8 @@ def test_access_matrix_every_endpoint_role_and_side(matrix):
 def test_auditor_gets_403_on_every_write(matrix):
     writes = {(e, m, s): v for (e, m, r, s), v in matrix.items() if r == "auditor" and m in WRITE_METHODS
               and e not in ("accounts.create_token", "accounts.refresh_token", "accounts.logout",
-                            "organizations.register_organization", "payments.receive_stripe_webhook")}
+                            "accounts.reset_password", "organizations.register_organization",
+                            "payments.receive_stripe_webhook")}
     assert len(writes) > 40
     assert {k: v for k, v in writes.items() if v[0] != 403} == {}
 

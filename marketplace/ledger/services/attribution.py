@@ -11,9 +11,9 @@ Attribution of one order line (DESIGN.md "The ledger and attribution"):
    Mode ``operating`` (经营性).
 3. ``households_by_shares``: largest remainder over the members' shares in the supplier; mode
    ``asset`` (资产性).
-4. ``collective``: the collective organization whose ``region_code`` equals the line's origin
-   village code and which is not suspended (pending or verified both count: the money is the
-   village's either way); the lowest id if there are several. Mode ``collective``.
+4. ``collective``: the verified collective organization whose ``region_code`` equals the line's
+   origin village code (a pending registration receives nothing: anyone may register one; there
+   is one per village, ``organizations.services``); the lowest id if ever several. Mode ``collective``.
 5. ``supplier`` plus every bucket that had no recipient (the entry's memo says which and why).
 
 Household accounts are created in household-id order before the split, so account ids exist for
@@ -101,7 +101,7 @@ class _Lookups:
             self.collectives[region_code] = db.session.scalar(
                 select(Organization.id).where(Organization.kind == "collective",
                                               Organization.region_code == region_code,
-                                              Organization.status != "suspended")
+                                              Organization.status == "verified")
                 .order_by(Organization.id).limit(1))
         return self.collectives[region_code]
 

@@ -14,6 +14,7 @@ from marketplace.core.db import utcnow
 from marketplace.core.errors import InvalidTransition
 from marketplace.core.locks import lock_rows
 from marketplace.core.transitions import transition
+from marketplace.orders.approval import check_may_approve
 from marketplace.orders.models import Fulfilment, Order
 from marketplace.orders.services.cancelling import cancel_locked
 from marketplace.orders.services.payment_gate import require_payment
@@ -35,6 +36,7 @@ def approve_order(*, actor, order_id):
     order that expired unpaid before approval.
     """
     order = get_changeable_order(actor, order_id)
+    check_may_approve(actor, order)
     change = transition(order, ORDER_TRANSITIONS, "approve", values={"approved_by_id": actor.id})
     record_change(actor, "order.approve", order, change, region_code=order.buyer_region_code)
     return order
