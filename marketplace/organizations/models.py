@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import Base, Fen, IntPK, UtcDateTime, check_one_of, enum_values, utcnow
@@ -39,6 +39,8 @@ class Organization(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     #: Buyers: orders whose total exceeds this wait for an approver (null = never).
     approval_threshold_fen: Mapped[Fen | None]
+    #: Buyers: bank-transfer orders may be fulfilled before payment; pay_by then counts from acceptance.
+    pay_after_delivery: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     __table_args__ = (

@@ -41,6 +41,8 @@ class OrganizationUpdateSchema(Schema):
     contact_name = Name(validate=validate.Length(min=1, max=100))
     contact_phone = fields.String(validate=Phone)
     approval_threshold_fen = fen_field(allow_none=True)
+    #: admins only (a buyer's bank-transfer orders may be fulfilled before payment)
+    pay_after_delivery = fields.Boolean()
 
 
 class OrganizationSchema(Schema):
@@ -53,6 +55,7 @@ class OrganizationSchema(Schema):
     contact_phone = fields.String()
     status = fields.String(metadata={"enum": list(STATUSES)})
     approval_threshold_fen = fields.Integer(allow_none=True)
+    pay_after_delivery = fields.Boolean()
     created_at = fields.DateTime()
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from marketplace.accounts.services import new_user
 from marketplace.audit.services import record, record_change, record_update
 from marketplace.core.auth import STAFF_ROLES
-from marketplace.core.errors import Conflict, NotFound, field_error
+from marketplace.core.errors import Conflict, Forbidden, NotFound, field_error
 from marketplace.core.locks import lock
 from marketplace.core.scope import in_scope_clause, may_see
 from marketplace.core.transitions import transition
@@ -82,10 +82,16 @@ def list_query(*, actor, args):
 
 
 def update(*, actor, org_id, data):
-    """Contact details; the approval threshold for buyers. Admins in scope or the org's manager."""
+    """Contact details; the approval threshold for buyers. Admins in scope or the org's manager;
+    ``pay_after_delivery`` (buyers) by admins only (403)."""
     org = get_visible(actor, org_id)
     if "approval_threshold_fen" in data and not org.is_buyer:
         raise field_error("approval_threshold_fen", "only buyers have an approval threshold")
+    if "pay_after_delivery" in data:
+        if actor.role != "admin":
+            raise Forbidden("only administrators set pay_after_delivery")
+        if not org.is_buyer:
+            raise field_error("pay_after_delivery", "only buyers pay after delivery")
     record_update(actor, "organization.update", org, data, region_code=org.region_code)
     return org
 

@@ -217,7 +217,7 @@ class Demo:
 
     def _pay(self, order, day):
         payment = db.session.scalar(select(Payment).where(Payment.order_id == order.id))
-        received = max(day, date(self.today.year, 1, 1))
+        received = day
         # a transfer is never dated before its order: place the demo order on that day first
         order.placed_at = min(order.placed_at, datetime.combine(received, time(9, 0), LOCAL_TZ).astimezone(UTC))
         payments.confirm_transfer(actor=self.admin, payment_id=payment.id, data={

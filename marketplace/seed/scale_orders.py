@@ -6,7 +6,7 @@ profile. The order is paid by bank transfer; finished ones are completed and acc
 0.5% of orders have their first line refunded in full.
 
 Ledger: posted by the ledger itself, batch by batch, with ``post_payments_success`` (payment and
-attribution entries, dated at each payment's ``succeeded_at``) and ``post_refund`` for the refunded
+attribution entries, dated at each order's ``paid_at``) and ``post_refund`` for the refunded
 lines: the scale data follows the posting rules by construction, it does not restate them.
 """
 import itertools
@@ -135,11 +135,11 @@ class OrderGenerator:
         """The ledger posts the batch: payments (attribution included) first, then the refunds."""
         payments = [p for start in range(0, len(payment_ids), READ_CHUNK) for p in db.session.scalars(
             select(Payment).where(Payment.id.in_(payment_ids[start:start + READ_CHUNK])))]
-        ledger.post_payments_success(payments, backdate=True)
+        ledger.post_payments_success(payments)
         for start in range(0, len(refund_ids), READ_CHUNK):
             for refund in db.session.scalars(select(Refund).where(Refund.id.in_(refund_ids[start:start + READ_CHUNK]))
                                              .options(selectinload(Refund.lines)).order_by(Refund.id)):
-                ledger.post_refund(refund, at=refund.created_at)
+                ledger.post_refund(refund)
 
     def _order(self, rows, t, products, buyer, order_id, payment_id):
         rng, w = self.rng, self.w

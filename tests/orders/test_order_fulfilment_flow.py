@@ -12,6 +12,7 @@ from tests.helpers import assert_problem
 def two_supplier_order(db, make_order, make_buyer, make_product, make_sku, make_org, make_user):
     """An order with lines from two suppliers in different counties, with their managers."""
     buyer = make_buyer()
+    buyer.organization.pay_after_delivery = True  # unpaid transfer orders are fulfilled before payment
     sup_a = make_org(kind="cooperative", region_code="511781")
     sup_b = make_org(kind="cooperative", region_code="511722")
     sku_a = make_sku(product=make_product(supplier=sup_a), price_fen=1000, stock=10)

@@ -1,6 +1,7 @@
 """Hypothesis state machine: pay, refund, replay webhooks, cancel and confirm in any order, refunds
-failing or settled by webhook, dashboard refunds, a crash before dispatch and dispatch retries; the payments and
-ledger invariants, and "Stripe objects = intents sent", hold after every step."""
+failing or settled by webhook, dashboard refunds, a crash before dispatch, dispatch retries and duplicate charges;
+the payments and ledger invariants, "Stripe objects = intents sent" and "buyer charged net = order net" hold
+after every step."""
 import itertools
 from datetime import timedelta
 
@@ -30,18 +31,22 @@ def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make
 
     class PaymentsMachine(RuleBasedStateMachine):
         @initialize(method=st.sampled_from(["stripe", "bank_transfer"]), q0=st.integers(1, 4), q1=st.integers(1, 3),
-                    pay_first=st.booleans())
-        def place(self, method, q0, q1, pay_first):
+                    pay_first=st.booleans(), fail_first=st.booleans())
+        def place(self, method, q0, q1, pay_first, fail_first):
             self.buyer = make_buyer()
             self.order = make_order(buyer=self.buyer, lines=[(skus[0], q0), (skus[1], q1)], payment_method=method)
             self.remaining = {line.id: line.quantity for line in self.order.lines}
             self.paid = self.cancelled = False
             self.payment_id = self.last_event = None
+            self.abandoned = []  # Stripe payments that failed: the buyer may still pay them (a duplicate charge)
             if method == "bank_transfer":
                 self.payment_id = db.session.scalar(select(Payment.id).where(Payment.order_id == self.order.id))
             if pay_first and method == "bank_transfer":  # half the runs start paid, so refunds are common
                 self.confirm_transfer()
             elif pay_first:
+                if fail_first:  # an abandoned intent the buyer may still pay: duplicate charges are common
+                    self.start_stripe_payment()
+                    self.stripe_failed()
                 self.start_stripe_payment()
                 self.stripe_succeeded()
 
@@ -85,6 +90,7 @@ def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make
             assert self._deliver(event_body("payment_intent.payment_failed", obj, f"evt_f{next(_events)}")
                                  ).status_code == 200
             if not self.paid:
+                self.abandoned.append(self.payment_id)
                 self.payment_id = None
 
         @precondition(lambda self: self.last_event is not None)
@@ -158,6 +164,15 @@ def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make
             assert self._deliver(event_body("charge.refunded", charge, f"evt_d{next(_events)}")).status_code == 200
             self.remaining[line.id] -= 1
 
+        @precondition(lambda self: self.stripe and self.paid and self.abandoned)
+        @rule()
+        def duplicate_charge(self):
+            """An earlier, failed intent is paid after all: the second charge is refunded whole, the order unchanged."""
+            payment = db.session.get(Payment, self.abandoned.pop())
+            resp = self._deliver(event_body("payment_intent.succeeded", intent_obj(payment), f"evt_x{next(_events)}"))
+            assert resp.status_code == 200 and resp.get_json()["outcome"] == "duplicate_payment_refunded", \
+                resp.get_json()
+
         @rule()
         def dispatch_retry(self):
             dispatch.run_due(now=utcnow() + timedelta(hours=2))
@@ -203,6 +218,13 @@ def test_payments_state_machine_keeps_invariants(app, api, db, fake_stripe, make
                 "partially_refunded")
             assert order.payment_status == expected
             assert order.status == ("cancelled" if self.cancelled else "placed")
+            # buyer charged net = order net: every charge taken, less every refund not failed or cancelled
+            charged = db.session.scalar(select(func.coalesce(func.sum(Payment.amount_fen), 0)).where(
+                Payment.order_id == order.id, Payment.status.in_(("succeeded", "partially_refunded", "refunded"))))
+            returned = db.session.scalar(select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
+                Refund.order_id == order.id, Refund.status.not_in(("failed", "cancelled"))))
+            order_net = order.total_fen - sum(line.refunded_fen for line in order.lines) if self.paid else 0
+            assert charged - returned == order_net
             db.session.rollback()
 
     PaymentsMachine.TestCase.settings = settings(

@@ -156,6 +156,21 @@ def test_seed_demo_sales_lie_in_their_seasons_over_the_last_twelve_months(seeded
     assert len(seen) >= 8
 
 
+def test_seed_demo_income_is_posted_on_the_days_the_sales_were_paid(seeded):
+    """Payment and attribution postings carry the transfer's value date (the order's paid day), so
+    monthly income shows the months the sales happened, last year's included."""
+    from marketplace.ledger.models import JournalEntry, Posting
+
+    paid_on = {o.id: o.paid_at.astimezone(LOCAL_TZ).date()
+               for o in _db.session.scalars(select(Order).where(Order.paid_at.is_not(None)))}
+    rows = _db.session.execute(select(JournalEntry.order_id, Posting.created_at)
+                               .join(Posting, Posting.entry_id == JournalEntry.id)
+                               .where(JournalEntry.kind.in_(("payment", "attribution")))).all()
+    assert {order_id for order_id, _ in rows} == set(paid_on)
+    assert all(at.astimezone(LOCAL_TZ).date() == paid_on[order_id] for order_id, at in rows)
+    assert len({at.astimezone(LOCAL_TZ).year for _, at in rows}) == 2 or date.today().month == 12
+
+
 def test_seed_demo_evidence_is_a_pdf_the_app_serves(seeded, client, app):
     base = app.config["PUBLIC_BASE_URL"].rstrip("/") + "/api/v1/files/evidence/"
     urls = [url for cert in _db.session.scalars(select(Certification)) for url in cert.evidence_urls]

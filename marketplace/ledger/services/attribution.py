@@ -32,7 +32,7 @@ from marketplace.households import services as household_services
 from marketplace.ledger.attribution_maths import largest_remainder, split_by_scheme
 from marketplace.ledger.services import accounts as acc
 from marketplace.ledger.services.journal import EntryDraft, existing_keys, write_entries
-from marketplace.orders.models import OrderLine
+from marketplace.orders.models import Order, OrderLine
 from marketplace.organizations.models import Organization
 
 
@@ -173,11 +173,12 @@ def _line_entry(payment, plan, ids, clearing_id):
     return draft
 
 
-def post_payments_success(payments, *, backdate=False) -> int:
+def post_payments_success(payments) -> int:
     """Post a batch of succeeded payments (see :func:`post_payment_success`); returns how many were posted.
 
-    Payments already in the journal are skipped. Look-ups are shared across the batch. ``backdate``
-    (back-filled data only, ``seed scale``): the entries are dated at the payment's ``succeeded_at``.
+    Payments already in the journal are skipped. Look-ups are shared across the batch. The entries
+    carry the business date: the order's ``paid_at`` (the value date: ``received_on`` for a transfer,
+    the success for Stripe), so monthly income shows the month the money moved.
     """
     db.session.flush()
     payments = list({p.id: p for p in payments}.values())
@@ -195,6 +196,7 @@ def post_payments_success(payments, *, backdate=False) -> int:
     lookups = _Lookups()
     now = utcnow()
     paid_at = {p.id: p.succeeded_at or now for p in payments}
+    dated = _value_dates(order_ids, payments, paid_at)
     moments = defaultdict(set)
     for p in payments:
         for line in lines_by_order[p.order_id]:
@@ -215,11 +217,20 @@ def post_payments_success(payments, *, backdate=False) -> int:
         cash.post(cash_id, p.amount_fen)
         cash.post(clearing_id, -p.amount_fen)
         entries = [cash] + [_line_entry(p, plan, ids, clearing_id) for plan in plans[p.id]]
-        for entry in entries if backdate else ():
-            entry.created_at = paid_at[p.id]
+        for entry in entries:
+            entry.created_at = dated[p.id]
         drafts.extend(entries)
     written = write_entries(drafts)
     return sum(1 for p in payments if payment_key(p.id) in written)
+
+
+def _value_dates(order_ids, payments, paid_at):
+    """Per payment, its order's ``paid_at`` (the business date), else the payment's success."""
+    value = {}
+    for start in range(0, len(order_ids), 500):
+        value.update(db.session.execute(select(Order.id, Order.paid_at)
+                                        .where(Order.id.in_(order_ids[start:start + 500]))).all())
+    return {p.id: value.get(p.order_id) or paid_at[p.id] for p in payments}
 
 
 def post_payment_success(payment):

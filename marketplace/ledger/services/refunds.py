@@ -61,15 +61,16 @@ def _reverse_line(refund, refund_line, clearing_id):
     return draft
 
 
-def post_refund(refund, *, at=None):
+def post_refund(refund):
     """Reverse a refund's lines in proportion to what each recipient still holds, then book the
     total as owed to the buyer (see the module docstring). Idempotent per refund line and per refund.
 
     Raises Unprocessable (422) if a line's refund exceeds what is still attributed to it, and
-    ValueError if the refund's amount is not the sum of its lines. ``at`` dates the entries
-    (back-filled data only, ``seed scale``; default now). Flushes, never commits.
+    ValueError if the refund's amount is not the sum of its lines. The entries carry the refund's
+    date (``refund.created_at``). Flushes, never commits.
     """
     db.session.flush()
+    at = refund.created_at
     lines = sorted(refund.lines, key=lambda rl: rl.id)
     total = sum(rl.amount_fen for rl in lines)
     if total != refund.amount_fen:

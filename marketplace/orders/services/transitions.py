@@ -17,7 +17,7 @@ from marketplace.core.transitions import transition
 from marketplace.orders.approval import check_may_approve
 from marketplace.orders.models import Fulfilment, Order
 from marketplace.orders.services.cancelling import cancel_locked
-from marketplace.orders.services.payment_gate import require_payment
+from marketplace.orders.services.payment_gate import due_after_acceptance, require_payment
 from marketplace.orders.services.visibility import get_changeable_order, get_visible_fulfilment
 from marketplace.orders.states import (
     FINISHED_FULFILMENT_STATES,
@@ -83,5 +83,6 @@ def transition_fulfilment(*, actor, fulfilment_id, action, data=None):
     record_change(actor, f"fulfilment.{action}", fulfilment, change, after=shipping,
                   region_code=order.buyer_region_code)
     if completed:
+        due_after_acceptance(order, now)
         record_change(actor, "order.complete", order, completed, region_code=order.buyer_region_code)
     return fulfilment

@@ -84,11 +84,13 @@ def list_payments(*, actor, order_id):
     return select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)
 
 
-def mark_succeeded(payment, order, *, actor, source):
-    """Record a payment's success on it and its order, then post it to the ledger (once)."""
+def mark_succeeded(payment, order, *, actor, source, paid_at=None):
+    """Record a payment's success on it and its order, then post it to the ledger (once), dated at
+    ``paid_at``: the value date (default: now, the success)."""
     now = utcnow()
     paid = transition(payment, PAYMENT_TRANSITIONS, "succeed", values={"succeeded_at": now})
-    order_paid = transition(order, ORDER_PAYMENT_TRANSITIONS, "pay", column="payment_status", values={"paid_at": now})
+    order_paid = transition(order, ORDER_PAYMENT_TRANSITIONS, "pay", column="payment_status",
+                            values={"paid_at": paid_at or now})
     ledger.post_payment_success(payment)
     record_change(actor, "payment.succeeded", payment, region_code=order.buyer_region_code,
                   before={"payment": paid.before, "order": order_paid.before},
@@ -126,6 +128,5 @@ def confirm_transfer(*, actor, payment_id, data):
         raise field_error("amount_fen", f"must equal the amount due, {payment.amount_fen} fen")
     payment.bank_reference = data["bank_reference"]
     payment.received_on = data["received_on"]
-    mark_succeeded(payment, order, actor=actor, source="bank_transfer")
-    order.paid_at = value_date_start(payment.received_on)
+    mark_succeeded(payment, order, actor=actor, source="bank_transfer", paid_at=value_date_start(payment.received_on))
     return payment
