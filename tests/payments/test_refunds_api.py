@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import select
 
+from marketplace.audit.models import AuditEvent
 from marketplace.ledger.models import JournalEntry
 from marketplace.orders.models import OrderLine
 from marketplace.outbox.models import OutboxMessage
@@ -237,6 +238,21 @@ def test_bank_refund_mark_executed_books_payout_once(api, db, two_supplier_order
     body = assert_problem(api.post(f"/refunds/{refund_id}/mark-executed", who["admin"]), 409)
     assert body["current_state"] == "succeeded"
 
+
+
+def test_bank_refund_mark_executed_is_audited_with_its_admin_and_status_change(api, db, two_supplier_order, people):
+    # given: a pending bank-transfer refund
+    order = two_supplier_order
+    who = people(order)
+    refund_id = _refund(api, order, who["admin"], [(order.lines[0].id, 1)]).get_json()["id"]
+    # when
+    assert api.post(f"/refunds/{refund_id}/mark-executed", who["admin"]).status_code == 200
+    # then
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "refund.succeeded"))
+    assert (event.actor_id, event.entity_type, event.entity_id) == (who["admin"].id, "refund", str(refund_id))
+    assert event.before == {"status": "pending"}
+    assert event.after == {"status": "succeeded", "source": "bank_transfer"}
+    assert event.region_code == order.buyer_region_code
 
 @pytest.mark.parametrize("who,status", [
     (None, 401), ("admin", 200), ("far_admin", 404), ("auditor", 403), ("supplier", 403), ("buyer", 403)])
