@@ -170,8 +170,7 @@ KILLED_AFTER_RUN = {
     **{f"marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_{n}": _RECEIVED + "[received_absent]"
        for n in (19, 20, 21)},
     **{f"marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_{n}": _RECEIVED + "[received_exact] (audit "
-       "source)" for n in (46, 47)},
-    "marketplace.payments.webhooks.x__on_intent_succeeded__mutmut_41": _RECEIVED + "[received_exact] (audit source)",
+       "source)" for n in (45, 50, 51)},
     **{f"marketplace.ledger.services.attribution.x__line_entry__mutmut_{n}": _NAMES + " (asserted directly)"
        for n in (11, 12, 13, 18, 19, 20, 34)},
     "marketplace.ledger.services.attribution.x__line_entry__mutmut_31": _NAMES,

@@ -210,10 +210,11 @@ def test_webhook_amount_received_is_what_counts(db, open_stripe_payment, send_ev
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.amount_mismatch"))
 
 
-def test_webhook_success_for_an_order_already_paid_otherwise_is_a_duplicate_not_posted(db, open_stripe_payment,
-                                                                                      send_event):
+def test_webhook_success_for_an_order_already_paid_otherwise_is_refunded_whole(db, fake_stripe, open_stripe_payment,
+                                                                             send_event):
     # given: the order was meanwhile paid by another payment (a bank transfer)
     from marketplace.core.db import utcnow
+    from marketplace.payments.models import Refund
     order, payment = open_stripe_payment
     db.session.add(Payment(order_id=order.id, method="bank_transfer", status="succeeded", currency="cny",
                            amount_fen=order.total_fen, refunded_fen=0, succeeded_at=utcnow()))
@@ -221,9 +222,12 @@ def test_webhook_success_for_an_order_already_paid_otherwise_is_a_duplicate_not_
     db.session.commit()
     # when
     resp = send_event("payment_intent.succeeded", intent_obj(payment))
-    # then: acknowledged, audited, nothing posted, this payment left open
-    assert resp.get_json()["outcome"] == "duplicate_payment"
+    # then: the second charge is refunded whole (the order stays paid by the transfer), audited
+    assert resp.get_json()["outcome"] == "duplicate_payment_refunded"
     db.session.expire_all()
-    assert payment.status == "requires_payment" and _entries(db, payment) == 0
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.duplicate",
+    assert (payment.status, payment.refunded_fen) == ("refunded", payment.amount_fen)
+    refund = db.session.scalar(select(Refund).where(Refund.payment_id == payment.id))
+    assert refund.amount_fen == payment.amount_fen == order.total_fen
+    assert order.payment_status == "paid"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "payment.duplicate_refunded",
                                                       AuditEvent.entity_id == str(payment.id)))
