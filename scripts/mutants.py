@@ -220,9 +220,9 @@ RUN_NOTES = {
     "ledger_refunds": "run on the code before the merge (post_refund gained `at`); 125 selected mutants not run (time)",
     "refunding": "partial (stopped for time after refund_cancelled_order, settle_refund, line_amount and the first "
                  "_apply mutants); _resolve_lines and most of _apply not run",
-    "attribution_maths": "complete; run before the message test was written (its survivors killed since)",
+    "attribution_maths": "complete; re-run after the message test was written",
     "visibility": "complete",
-    "refund_undo": "new group (the failed-refund reversal); partial if its not-run column says so",
+    "refund_undo": "new group (the failed-refund reversal), complete",
     "placing": "complete (earlier run, code unchanged in the mutated functions)",
 }
 
