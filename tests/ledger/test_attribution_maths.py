@@ -174,3 +174,28 @@ def test_refund_parts_partial_refund_sequence_never_negative_full_refund_zeroes(
     last = refund_parts(sum(remaining), remaining, keys)
     assert last == remaining
     assert refunded_total + sum(last) == line_fen
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: largest_remainder(10.0, [1], [1]), TypeError, "total_fen must be an int, got float"),
+        (lambda: largest_remainder(True, [1], [1]), TypeError, "total_fen must be an int, got bool"),
+        (lambda: largest_remainder(10, [1, 1.5], [1, 2]), TypeError, "weight must be an int, got float"),
+        (lambda: largest_remainder(-1, [1], [1]), ValueError, "total_fen must not be negative"),
+        (lambda: largest_remainder(10, [1, 2], [1]), ValueError, "weights and tie_keys must have the same length"),
+        (lambda: largest_remainder(10, [1, -1], [1, 2]), ValueError, "weights must not be negative"),
+        (lambda: largest_remainder(10, [0, 0], [1, 2]), ValueError, "weights must have a positive sum"),
+        (lambda: split_by_scheme(100, {"supplier": 9999}), ValueError, "scheme shares must sum to 10000 bp"),
+        (lambda: refund_parts(1.0, [5], [1]), TypeError, "refund_fen must be an int, got float"),
+        (lambda: refund_parts(1, [5, 2.0], [1, 2]), TypeError, "remaining must be an int, got float"),
+        (lambda: refund_parts(-1, [5, 5], [1, 2]), ValueError, "refund_fen must not be negative"),
+        (lambda: refund_parts(1, [5, 5], [1]), ValueError, "remaining and tie_keys must have the same length"),
+        (lambda: refund_parts(1, [3, -1], [1, 2]), ValueError, "remaining amounts must not be negative"),
+        (lambda: refund_parts(11, [5, 5], [1, 2]), ValueError, "refund exceeds the amount still credited"),
+    ],
+)
+def test_bad_arguments_name_the_argument_and_the_rule_broken(call, error, message):
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value) == message

@@ -229,3 +229,14 @@ def test_make_order_factory_stages(make_order):
     assert shipped.status == "placed" and {f.status for f in shipped.fulfilments} == {"shipped"}
     assert make_order(status="pending_approval").status == "pending_approval"
     assert make_order(status="cancelled").status == "cancelled"
+
+
+def test_supplier_view_shows_the_orders_own_fields(api, two_supplier_order):
+    # given: supplier B's trimmed view and the buyer's full view of one order
+    t = two_supplier_order
+    part = api.get(f"/orders/{t['order'].id}", t["mgr_b"]).get_json()
+    full = api.get(f"/orders/{t['order'].id}", t["buyer"]).get_json()
+    # then: everything but its lines, fulfilments and total is the order's own
+    assert part["id"] == t["order"].id and part["number"] == t["order"].number
+    for field in ("status", "payment_status", "payment_method", "buyer_org_id", "buyer_region_code", "placed_at"):
+        assert part[field] == full[field], field

@@ -109,3 +109,43 @@ def test_county_admin_changes_an_order_wholly_in_its_county(api, db, mixed_order
     assert api.post(f"/orders/{cancellable.id}/cancel", admin, json={"reason": "duplicate"}).status_code == 200
     # and the other county's admin neither sees nor changes it
     assert api.get(f"/orders/{order.id}", admins["xuanhan"]).status_code == 404
+
+
+def test_county_admin_cannot_change_an_order_of_a_buyer_outside_its_county(api, db, make_buyer, make_org,
+                                                                           make_product, make_sku, make_order,
+                                                                           admins):
+    # given: a 宣汉县 buyer whose only line comes from 万源市
+    buyer = make_buyer(org=make_org(kind="canteen", region_code=XUANHAN))
+    sku = make_sku(product=make_product(supplier=make_org(kind="cooperative", region_code=WANYUAN)))
+    order = make_order(buyer=buyer, lines=[(sku, 2)])
+    admin = admins["wanyuan"]
+    # then: the 万源市 admin sees it (its line) but may neither confirm nor cancel it (the buyer is not its)
+    assert api.get(f"/orders/{order.id}", admin).status_code == 200
+    assert_problem(_confirm(api, db, order, admin), 404)
+    assert_problem(api.post(f"/orders/{order.id}/cancel", admin, json={"reason": "not mine"}), 404)
+    db.session.expire_all()
+    assert order.status == "placed" and order.payment_status == "unpaid"
+
+
+def test_another_orders_foreign_line_does_not_stop_a_county_admin(api, db, mixed_order_of, admins):
+    # given: a mixed order (a 宣汉县 line) next to an order wholly in 万源市
+    mixed_order_of()
+    own = mixed_order_of(mixed=False)
+    # when: the 万源市 admin cancels its own order
+    response = api.post(f"/orders/{own.id}/cancel", admins["wanyuan"], json={"reason": "duplicate"})
+    # then: only that order's lines count
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "cancelled"
+
+
+def test_county_admin_sees_an_order_of_its_buyer_whose_lines_all_come_from_elsewhere(api, db, make_buyer, make_org,
+                                                                                    make_product, make_sku,
+                                                                                    make_order, admins):
+    # given: a 万源市 buyer whose only line comes from 宣汉县
+    buyer = make_buyer(org=make_org(kind="canteen", region_code=WANYUAN))
+    sku = make_sku(product=make_product(supplier=make_org(kind="cooperative", region_code=XUANHAN)))
+    order = make_order(buyer=buyer, lines=[(sku, 1)])
+    # then: the 万源市 admin sees it by its buyer (alone and in the list), the 宣汉县 admin by its line
+    assert api.get(f"/orders/{order.id}", admins["wanyuan"]).get_json()["id"] == order.id
+    assert [o["id"] for o in api.get("/orders", admins["wanyuan"]).get_json()["items"]] == [order.id]
+    assert api.get(f"/orders/{order.id}", admins["xuanhan"]).status_code == 200

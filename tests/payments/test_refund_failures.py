@@ -154,3 +154,24 @@ def test_ledger_check_finds_two_unrefunded_charges_on_one_order(db, paid_order):
     db.session.flush()
     assert f"order {paid_order.id}: 2 successful charges not refunded (at most one may stand)" in check_ledger()
     db.session.rollback()
+
+
+def test_a_failed_refund_next_to_a_standing_one_leaves_the_order_partially_refunded(api, db, fake_stripe,
+                                                                                   make_order, make_sku, people,
+                                                                                   send_event):
+    # given: a paid Stripe order of 3 × 1000 fen and two pending refunds of 1 unit each
+    order = make_order(payment_method="stripe", lines=[(make_sku(price_fen=1000), 3)])
+    who = people(order)
+    payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments", who["buyer"]).get_json()["id"])
+    send_event("payment_intent.succeeded", intent_obj(payment))
+    first = _refund(api, order, who["admin"]).get_json()
+    second = _refund(api, order, who["admin"]).get_json()
+    assert (first["status"], second["status"]) == ("pending", "pending")
+    # when: Stripe reports the second failed
+    assert send_event("refund.updated", _refund_event(second, payment, "failed")).get_json()["outcome"] \
+        == "refund_failed"
+    # then: only the first stands: 1 unit, 1000 fen; payment and order partially refunded
+    db.session.expire_all()
+    assert (payment.status, payment.refunded_fen) == ("partially_refunded", 1000)
+    assert order.payment_status == "partially_refunded"
+    assert (order.lines[0].refunded_quantity, order.lines[0].refunded_fen) == (1, 1000)

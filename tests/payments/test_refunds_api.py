@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import select
 
+from marketplace.audit.models import AuditEvent
 from marketplace.ledger.models import JournalEntry
 from marketplace.orders.models import OrderLine
 from marketplace.outbox.models import OutboxMessage
@@ -238,6 +239,21 @@ def test_bank_refund_mark_executed_books_payout_once(api, db, two_supplier_order
     assert body["current_state"] == "succeeded"
 
 
+
+def test_bank_refund_mark_executed_is_audited_with_its_admin_and_status_change(api, db, two_supplier_order, people):
+    # given: a pending bank-transfer refund
+    order = two_supplier_order
+    who = people(order)
+    refund_id = _refund(api, order, who["admin"], [(order.lines[0].id, 1)]).get_json()["id"]
+    # when
+    assert api.post(f"/refunds/{refund_id}/mark-executed", who["admin"]).status_code == 200
+    # then
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "refund.succeeded"))
+    assert (event.actor_id, event.entity_type, event.entity_id) == (who["admin"].id, "refund", str(refund_id))
+    assert event.before == {"status": "pending"}
+    assert event.after == {"status": "succeeded", "source": "bank_transfer"}
+    assert event.region_code == order.buyer_region_code
+
 @pytest.mark.parametrize("who,status", [
     (None, 401), ("admin", 200), ("far_admin", 404), ("auditor", 403), ("supplier", 403), ("buyer", 403)])
 def test_bank_refund_mark_executed_role_matrix(api, db, paid_order, people, who, status):
@@ -256,3 +272,24 @@ def test_list_refunds_role_matrix(api, db, paid_order, people, who, status):
     assert resp.status_code == status, resp.get_json()
     if status == 200:
         assert resp.get_json()["total"] == 1
+
+
+def test_refund_of_the_last_units_after_an_outside_refund_takes_the_lines_remainder(api, db, fake_stripe,
+                                                                                     make_order, make_sku, people,
+                                                                                     send_event):
+    # given: a paid Stripe order of 3 × 1000 fen; 150 fen refunded in the Stripe dashboard (booked on 1 unit)
+    order = make_order(payment_method="stripe", lines=[(make_sku(price_fen=1000), 3)])
+    who = people(order)
+    payment = db.session.get(Payment, api.post(f"/orders/{order.id}/payments", who["buyer"]).get_json()["id"])
+    send_event("payment_intent.succeeded", intent_obj(payment))
+    charge = {"id": "ch_4", "object": "charge", "payment_intent": payment.stripe_payment_intent_id,
+              "amount_refunded": 150, "refunds": {"data": [{"id": "re_dash", "amount": 150, "status": "succeeded"}]}}
+    assert send_event("charge.refunded", charge).get_json()["outcome"] == "reconciled"
+    # when: the 2 units left are refunded through the API
+    resp = _refund(api, order, who["admin"], [(order.lines[0].id, 2)])
+    # then: they take what is left of the line (3000 - 150 = 2850 fen), not 2 × 1000
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["amount_fen"] == 2850
+    db.session.expire_all()
+    assert (order.lines[0].refunded_quantity, order.lines[0].refunded_fen) == (3, 3000)
+    assert payment.refunded_fen == 3000 and order.payment_status == "refunded"
