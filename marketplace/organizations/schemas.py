@@ -1,5 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
+from marketplace.core.body import StrictBoolean
 from marketplace.core.http import PageQuerySchema
 from marketplace.core.money import fen_field
 from marketplace.core.text import Name
@@ -41,8 +42,8 @@ class OrganizationUpdateSchema(Schema):
     contact_name = Name(validate=validate.Length(min=1, max=100))
     contact_phone = fields.String(validate=Phone)
     approval_threshold_fen = fen_field(allow_none=True)
-    #: admins only (a buyer's bank-transfer orders may be fulfilled before payment)
-    pay_after_delivery = fields.Boolean()
+    #: admins only (a buyer's bank-transfer orders may be fulfilled before payment); JSON true/false only
+    pay_after_delivery = StrictBoolean()
 
 
 class OrganizationSchema(Schema):

@@ -80,3 +80,12 @@ def test_pay_after_delivery_order_is_fulfilled_then_due_from_acceptance(api, db,
     assert resp.status_code == 200, resp.get_json()
     db.session.expire_all()
     assert order.payment_status == "paid"
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", None])
+def test_pay_after_delivery_takes_json_booleans_only(api, db, make_order, people, value):
+    # the fuzzer sent {"pay_after_delivery": 0}: marshmallow's Boolean took it as false
+    order = make_order(payment_method="bank_transfer")
+    assert_problem(_flag(api, db, order, people(order), value), 422, field="pay_after_delivery")
+    db.session.expire_all()
+    assert db.session.get(Organization, order.buyer_org_id).pay_after_delivery is False
