@@ -68,8 +68,10 @@ def seed(app):
     from marketplace.orders.models import Order
     from marketplace.organizations.models import Organization
     from marketplace.organizations.uscc import uscc_check_char
+    from marketplace.outbox.dispatch import run_due
     from marketplace.payments import services as payments
     from marketplace.payments import stripe_gateway
+    from marketplace.payments.models import Payment
 
     for code in ("511781101001", "511702"):
         chain, c = [], code
@@ -133,10 +135,15 @@ def seed(app):
             "payment_method": "stripe"})
         payment = payments.create_payment(actor=buyer, order_id=order.id)
         db.session.flush()
-        intents.append({"intent": payment.stripe_payment_intent_id, "amount": payment.amount_fen,
-                        "payment_id": payment.id})
+        intents.append({"amount": payment.amount_fen, "payment_id": payment.id})
     tokens_ = [tokens.issue_pair(b)["access_token"] for b in buyers]
     db.session.commit()
+    # the PaymentIntents are created by the outbox after the commit (here by the stub, as the dispatcher would)
+    while run_due(limit=1000):
+        pass
+    for intent in intents:
+        intent["intent"] = db.session.get(Payment, intent["payment_id"]).stripe_payment_intent_id
+        assert intent["intent"], f"payment {intent['payment_id']} has no PaymentIntent after dispatch"
     initial = {s.id: s.stock for s in db.session.scalars(select(skus[0].__class__))}
     max_order_id = db.session.scalar(select(func.max(Order.id))) or 0
     return {"skus": [s.id for s in skus], "tokens": tokens_, "intents": intents, "initial_stock": initial,
@@ -318,12 +325,13 @@ def main():
     args = parser.parse_args()
     started = time.time()
     db_name = f"mk_faults_{os.getpid()}"
-    create_database(args.pg, db_name)
     url = f"{args.pg}/{db_name}"
     env = {**os.environ, "DATABASE_URL": url, "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "APP_ENV": "development",
            "STRIPE_SECRET_KEY": "sk_test_fault", "LOG_LEVEL": "WARNING", "FLASK_APP": "wsgi"}
+    # before the first import of the project: config.py reads DATABASE_URL when it is imported
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET_KEY",
                                            "LOG_LEVEL")})
+    create_database(args.pg, db_name)
     from sqlalchemy import func, select
 
     from marketplace import create_app
